@@ -1,0 +1,83 @@
+"""Statuses, roles and codes. English lowercase values, translated labels."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    INTAKE = "intake", _("Intake")
+    ASSESSMENT = "assessment", _("Assessment")
+    DECISION = "decision", _("Decision")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    AGREEMENT = "agreement", _("Agreement")
+    EXECUTION = "execution", _("Execution")
+    EVALUATION = "evaluation", _("Evaluation")
+    COMPLETED = "completed", _("Completed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    ON_HOLD = "on_hold", _("On hold")
+
+
+# The main line of stops shown on the home page, in order.
+STAGE_LINE = [
+    Status.SUBMITTED,
+    Status.INTAKE,
+    Status.ASSESSMENT,
+    Status.DECISION,
+    Status.ACCEPTED,
+    Status.AGREEMENT,
+    Status.EXECUTION,
+    Status.EVALUATION,
+    Status.COMPLETED,
+]
+# Stages in which the challenge is still moving (a challenger may withdraw, staff may hold).
+OPEN_STATUSES = [
+    Status.SUBMITTED,
+    Status.INTAKE,
+    Status.ASSESSMENT,
+    Status.DECISION,
+    Status.ACCEPTED,
+    Status.AGREEMENT,
+    Status.EXECUTION,
+    Status.EVALUATION,
+]
+FINAL_STATUSES = [Status.REJECTED, Status.COMPLETED, Status.WITHDRAWN]
+
+
+class Role(models.TextChoices):
+    CHALLENGER = "challenger", _("Challenger team")
+    REVIEWER = "reviewer", _("Reviewer")
+    COORDINATOR = "coordinator", _("Coordinator")
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    PARTIES = "parties", _("Parties")
+    INTERNAL = "internal", _("Internal")
+
+
+class LegalForm(models.TextChoices):
+    FOUNDATION = "foundation", _("Foundation")
+    ASSOCIATION = "association", _("Association")
+    COOPERATIVE = "cooperative", _("Cooperative")
+    COMPANY = "company", _("Company")
+    SOLE_TRADER = "sole_trader", _("Sole trader")
+    INFORMAL_GROUP = "informal_group", _("Informal resident group")
+
+
+class EventCode(models.TextChoices):
+    SUBMITTED = "submitted", _("Challenge submitted")
+    STATUS_CHANGED = "status_changed", _("Stage changed")
+    ADDITION = "addition", _("Addition by the challenger")
+    NOTE = "note", pgettext_lazy("timeline event", "Note by the municipality")
+    CO_INITIATOR_INVITED = "co_initiator_invited", _("Co-initiator invited")
+    CO_INITIATOR_JOINED = "co_initiator_joined", _("Co-initiator joined")
+    ASSESSMENT_RECORDED = "assessment_recorded", _("Criterion assessed")
+
+
+class TargetBasis(models.TextChoices):
+    STAGE_START = "stage_start", _("from the start of the stage")
+    SUBMISSION = "submission", _("from the submission")

@@ -1,0 +1,303 @@
+"""The challenge and its catalogue. Status changes go through services only."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from .constants import (
+    FINAL_STATUSES,
+    EventCode,
+    LegalForm,
+    Role,
+    Status,
+    TargetBasis,
+    Visibility,
+)
+
+
+class Neighbourhood(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("neighbourhood")
+        verbose_name_plural = _("neighbourhoods")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Task(models.Model):
+    """A public task the municipality publishes as open to a challenge."""
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    department = models.CharField(_("department"), max_length=150)
+    current_yearly_cost = models.DecimalField(
+        _("current yearly cost (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    description = models.TextField(_("description"))
+    is_active = models.BooleanField(
+        _("open to challenges"), default=True,
+        help_text=_("Only open tasks can be chosen for a new challenge."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("challengeable task")
+        verbose_name_plural = _("challengeable tasks")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Criterion(models.Model):
+    """An assessment criterion, published on the site."""
+
+    name_nl = models.CharField(_("name (Dutch)"), max_length=150)
+    name_en = models.CharField(_("name (English)"), max_length=150)
+    description_nl = models.TextField(_("description (Dutch)"))
+    description_en = models.TextField(_("description (English)"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("assessment criterion")
+        verbose_name_plural = _("assessment criteria")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if translation.get_language() == "en" else self.name_nl
+
+    @property
+    def description(self) -> str:
+        return self.description_en if translation.get_language() == "en" else self.description_nl
+
+
+class StageTarget(models.Model):
+    """The target response time of a stage; past it, a challenge shows as overdue."""
+
+    status = models.CharField(_("stage"), max_length=20, choices=Status.choices, unique=True)
+    days = models.PositiveIntegerField(_("target in days"), validators=[MinValueValidator(1)])
+    basis = models.CharField(
+        _("counted"), max_length=20, choices=TargetBasis.choices, default=TargetBasis.STAGE_START
+    )
+
+    class Meta:
+        ordering = ["status"]
+        verbose_name = _("stage target")
+        verbose_name_plural = _("stage targets")
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()}: {self.days}"
+
+
+class ReferenceCounter(models.Model):
+    """Hands out RTC-<year>-<number> references without gaps or doubles."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Challenge(models.Model):
+    # Plan (editable by the challenger team while a draft).
+    title = models.CharField(_("title"), max_length=150, blank=True)
+    summary = models.TextField(_("summary"), max_length=1000, blank=True)
+    task = models.ForeignKey(
+        Task, verbose_name=_("task"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="challenges",
+    )
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, verbose_name=_("neighbourhood"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="challenges",
+    )
+    approach = models.TextField(_("approach"), max_length=5000, blank=True)
+    social_value = models.TextField(_("social value"), max_length=5000, blank=True)
+    budget_requested = models.DecimalField(
+        _("budget asked per year (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    team_description = models.TextField(_("team and capability"), max_length=5000, blank=True)
+    support_evidence = models.TextField(_("support in the neighbourhood"), max_length=5000,
+                                        blank=True)
+    legal_form = models.CharField(_("legal form"), max_length=20, choices=LegalForm.choices,
+                                  blank=True)
+
+    # Process.
+    reference = models.CharField(_("reference"), max_length=20, unique=True, null=True,
+                                 blank=True)
+    initiator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("initiator"), on_delete=models.PROTECT,
+        related_name="initiated_challenges",
+    )
+    status = models.CharField(_("stage"), max_length=20, choices=Status.choices,
+                              default=Status.DRAFT, db_index=True)
+    held_from_status = models.CharField(_("on hold from"), max_length=20,
+                                        choices=Status.choices, blank=True)
+    status_changed_at = models.DateTimeField(_("in this stage since"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    due_at = models.DateTimeField(
+        _("response due"), null=True, blank=True, db_index=True,
+        help_text=_("Computed from the stage targets when the stage starts."),
+    )
+    decision_motivation = models.TextField(_("decision motivation"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-created_at"]
+        verbose_name = _("challenge")
+        verbose_name_plural = _("challenges")
+        indexes = [models.Index(fields=["status", "-submitted_at"])]
+
+    def __str__(self) -> str:
+        label = self.title or _("(untitled draft)")
+        return f"{self.reference} {label}" if self.reference else str(label)
+
+    def get_absolute_url(self) -> str:
+        return reverse("challenges:detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.due_at and self.due_at < timezone.now())
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+    @property
+    def budget_ratio(self) -> Decimal | None:
+        """Budget asked as a percentage of the task's current yearly cost."""
+        if self.budget_requested is None or not self.task or not self.task.current_yearly_cost:
+            return None
+        return (self.budget_requested / self.task.current_yearly_cost * 100).quantize(
+            Decimal("1")
+        )
+
+
+class Invitation(models.Model):
+    """A co-initiator invited by e-mail; joins the team when they accept."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE,
+                                  related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    token = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True,
+                             blank=True, related_name="co_initiatorships")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("co-initiator invitation")
+        verbose_name_plural = _("co-initiator invitations")
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "email"],
+                                    name="unique_invitation_per_email"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Assessment(models.Model):
+    """A reviewer's score and motivation for one criterion of one challenge."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE,
+                                  related_name="assessments")
+    criterion = models.ForeignKey(Criterion, verbose_name=_("criterion"),
+                                  on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(
+        _("score (1-5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    motivation = models.TextField(_("motivation"), max_length=5000)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewer"),
+                                 on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["criterion__order"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "criterion"],
+                                    name="one_assessment_per_criterion"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.score}"
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or remove a timeline event."""
+
+
+class TimelineEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Timeline events cannot be updated.")
+
+    def delete(self):
+        raise AppendOnlyError("Timeline events cannot be deleted.")
+
+    def visible_at(self, visibilities):
+        return self.filter(visibility__in=visibilities)
+
+
+class TimelineEvent(models.Model):
+    """One entry of a challenge's shared, append-only timeline.
+
+    Stores a code and data, never a finished sentence: `timeline/events/<code>.html`
+    renders it in the reader's language. Corrections are new events pointing at the
+    one they correct. Written only by `challenges.timeline.record_event`.
+    """
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+")
+    actor_role = models.CharField(max_length=20, choices=Role.choices, blank=True)
+    code = models.CharField(max_length=40, choices=EventCode.choices)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices)
+    data = models.JSONField(default=dict, blank=True)
+    corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="corrections")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = TimelineEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        indexes = [
+            models.Index(fields=["visibility", "-created_at", "-id"]),
+            models.Index(fields=["challenge", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_code_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise AppendOnlyError("Timeline events cannot be changed once written.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Timeline events cannot be deleted.")
+
+    @property
+    def template_name(self) -> str:
+        return f"timeline/events/{self.code}.html"

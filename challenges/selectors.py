@@ -1,0 +1,113 @@
+"""Reads shared by several views, so that lists and detail pages never disagree
+about who sees what."""
+
+from datetime import date, datetime, time
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from . import permissions
+from .constants import STAGE_LINE, Status, Visibility
+from .models import Challenge, TimelineEvent
+
+
+def public_challenges() -> QuerySet[Challenge]:
+    """Everything submitted, never a draft."""
+    return Challenge.objects.exclude(status=Status.DRAFT).select_related("task", "neighbourhood")
+
+
+def team_challenges(user) -> QuerySet[Challenge]:
+    """Every challenge (drafts included) the user is on the team of."""
+    if not getattr(user, "is_authenticated", False):
+        return Challenge.objects.none()
+    return (
+        Challenge.objects.filter(
+            Q(initiator=user) | Q(invitations__user=user, invitations__accepted_at__isnull=False)
+        )
+        .distinct()
+        .select_related("task", "neighbourhood")
+        .order_by("-updated_at")
+    )
+
+
+def challenges_visible_to(user) -> QuerySet[Challenge]:
+    """What a user may open: everything submitted, plus their own team's drafts."""
+    qs = Challenge.objects.select_related("task", "neighbourhood")
+    if not getattr(user, "is_authenticated", False):
+        return qs.exclude(status=Status.DRAFT)
+    team = Q(initiator=user) | Q(invitations__user=user, invitations__accepted_at__isnull=False)
+    return qs.filter(~Q(status=Status.DRAFT) | team).distinct()
+
+
+def team_members(challenge: Challenge) -> list:
+    User = get_user_model()
+    return list(
+        User.objects.filter(
+            Q(pk=challenge.initiator_id)
+            | Q(co_initiatorships__challenge=challenge,
+                co_initiatorships__accepted_at__isnull=False)
+        ).distinct().order_by("pk")
+    )
+
+
+def timeline_for(user, challenge: Challenge) -> QuerySet[TimelineEvent]:
+    return (
+        challenge.events.filter(visibility__in=permissions.visibilities_for(user, challenge))
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def filter_challenges(qs: QuerySet[Challenge], *, status=None, neighbourhood=None, task=None,
+                      overdue=None) -> QuerySet[Challenge]:
+    if status:
+        qs = qs.filter(status=status)
+    if neighbourhood:
+        qs = qs.filter(neighbourhood=neighbourhood)
+    if task:
+        qs = qs.filter(task=task)
+    if overdue:
+        qs = qs.filter(due_at__lt=timezone.now())
+    return qs
+
+
+def public_log(*, status=None, neighbourhood=None, task=None, date_from: date | None = None,
+               date_to: date | None = None) -> QuerySet[TimelineEvent]:
+    """Every public event of every submitted challenge, newest first."""
+    qs = (
+        TimelineEvent.objects.filter(visibility=Visibility.PUBLIC)
+        .exclude(challenge__status=Status.DRAFT)
+        .select_related("challenge", "challenge__task", "challenge__neighbourhood")
+        .order_by("-created_at", "-pk")
+    )
+    if status:
+        qs = qs.filter(challenge__status=status)
+    if neighbourhood:
+        qs = qs.filter(challenge__neighbourhood=neighbourhood)
+    if task:
+        qs = qs.filter(challenge__task=task)
+    tz = timezone.get_current_timezone()
+    if date_from:
+        qs = qs.filter(created_at__gte=datetime.combine(date_from, time.min, tzinfo=tz))
+    if date_to:
+        qs = qs.filter(created_at__lte=datetime.combine(date_to, time.max, tzinfo=tz))
+    return qs
+
+
+def stage_counts() -> list[tuple[str, str, int]]:
+    """(status, label, number of challenges) for every stop of the main line."""
+    counts = dict(
+        Challenge.objects.exclude(status=Status.DRAFT)
+        .values_list("status").annotate(n=Count("pk")).order_by()
+    )
+    return [(s.value, s.label, counts.get(s.value, 0)) for s in STAGE_LINE]
+
+
+def side_counts() -> dict[str, int]:
+    counts = dict(
+        Challenge.objects.filter(
+            status__in=[Status.REJECTED, Status.WITHDRAWN, Status.ON_HOLD]
+        ).values_list("status").annotate(n=Count("pk")).order_by()
+    )
+    return {s: counts.get(s, 0) for s in (Status.ON_HOLD, Status.REJECTED, Status.WITHDRAWN)}

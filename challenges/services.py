@@ -1,0 +1,313 @@
+"""Every change to a challenge goes through a function here.
+
+Each one runs in one transaction, locks the challenge row, validates, saves,
+writes its timeline event in the same transaction and queues side effects with
+`transaction.on_commit`. Refusals raise `ServiceError` (a ValidationError with a
+translated message) and change nothing.
+"""
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import permissions, tasks, workflow
+from .constants import EventCode, Role, Status, TargetBasis, Visibility
+from .models import (
+    Assessment,
+    Challenge,
+    Criterion,
+    Invitation,
+    ReferenceCounter,
+    StageTarget,
+)
+from .timeline import record_event
+
+
+class ServiceError(ValidationError):
+    """A refused change; the message is meant for the person who tried it."""
+
+
+# Fields the challenger team fills in, in the order of the submission steps.
+PLAN_FIELDS = [
+    "task", "neighbourhood", "title", "summary", "approach", "social_value",
+    "budget_requested", "legal_form", "team_description", "support_evidence",
+]
+
+
+def _locked(challenge: Challenge) -> Challenge:
+    return Challenge.objects.select_for_update().select_related("task").get(pk=challenge.pk)
+
+
+def _acting_role(roles: set, edge_roles: frozenset | None = None) -> str:
+    """The role an actor acted in, for the timeline ("the municipality" or "the challenger")."""
+    candidates = roles & edge_roles if edge_roles else roles
+    for role in (Role.COORDINATOR, Role.REVIEWER, Role.CHALLENGER):
+        if role in candidates:
+            return role
+    return ""
+
+
+def missing_for_submission(challenge: Challenge) -> list[str]:
+    """Labels of the plan fields that still need an answer before submitting."""
+    missing = []
+    for name in PLAN_FIELDS:
+        value = getattr(challenge, f"{name}_id" if name in ("task", "neighbourhood") else name)
+        if value in (None, ""):
+            missing.append(str(Challenge._meta.get_field(name).verbose_name))
+    return missing
+
+
+def compute_due_at(challenge: Challenge, *, now: datetime) -> datetime | None:
+    target = StageTarget.objects.filter(status=challenge.status).first()
+    if target is None:
+        return None
+    start = challenge.submitted_at if target.basis == TargetBasis.SUBMISSION else now
+    return (start or now) + timedelta(days=target.days)
+
+
+def _next_reference(now: datetime) -> str:
+    year = timezone.localtime(now).year
+    counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"RTC-{year}-{counter.last:04d}"
+
+
+def challenge_create_draft(*, initiator) -> Challenge:
+    if not getattr(initiator, "is_authenticated", False):
+        raise ServiceError(_("Log in to start a challenge."))
+    return Challenge.objects.create(initiator=initiator, status=Status.DRAFT)
+
+
+@transaction.atomic
+def challenge_update_draft(*, challenge: Challenge, actor, data: dict) -> Challenge:
+    locked = _locked(challenge)
+    if not permissions.can_edit_plan(actor, locked):
+        raise ServiceError(
+            _("This plan can no longer be changed: it has been submitted. "
+              "Post an addition to its timeline instead.")
+        )
+    unknown = set(data) - set(PLAN_FIELDS)
+    if unknown:
+        raise ServiceError(_("These fields are not part of the plan: %(fields)s"),
+                           params={"fields": ", ".join(sorted(unknown))})
+    for name, value in data.items():
+        setattr(locked, name, value)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def challenge_transition(
+    *,
+    challenge: Challenge,
+    to_status: str,
+    actor,
+    motivation: str = "",
+    expected_status: str | None = None,
+) -> Challenge:
+    """Move a challenge along one edge of the transition table."""
+    locked = _locked(challenge)
+    source = locked.status
+    if expected_status is not None and expected_status != source:
+        raise ServiceError(
+            _("This challenge changed in the meantime: it is now in stage “%(stage)s”. "
+              "Reload the page and try again."),
+            params={"stage": locked.get_status_display()},
+        )
+    edge = workflow.find_edge(source, to_status)
+    if edge is None:
+        raise ServiceError(
+            _("A challenge in stage “%(source)s” cannot move to “%(target)s”."),
+            params={"source": Status(source).label,
+                    "target": Status(to_status).label if to_status in Status.values
+                    else to_status},
+        )
+    roles = permissions.roles_of(actor, locked)
+    if not edge.roles & roles:
+        raise ServiceError(_("You may not take this step for this challenge."))
+    if not edge.allows(locked):
+        if source == Status.DRAFT:
+            raise ServiceError(
+                _("The plan is not complete yet. Still missing: %(fields)s."),
+                params={"fields": ", ".join(missing_for_submission(locked))},
+            )
+        raise ServiceError(
+            _("A challenge on hold can only resume in the stage it was put on hold from.")
+        )
+    motivation = (motivation or "").strip()
+    if edge.motivation_required and not motivation:
+        raise ServiceError(_("Write a motivation for this step; it is required."))
+
+    now = timezone.now()
+    if to_status == Status.ON_HOLD:
+        locked.held_from_status = source
+    elif source == Status.ON_HOLD:
+        locked.held_from_status = ""
+    if to_status == Status.SUBMITTED:
+        locked.reference = _next_reference(now)
+        locked.submitted_at = now
+    if to_status in (Status.ACCEPTED, Status.REJECTED):
+        locked.decision_motivation = motivation
+    locked.status = to_status
+    locked.status_changed_at = now
+    locked.due_at = compute_due_at(locked, now=now)
+    locked.save()
+
+    event = record_event(
+        challenge=locked,
+        code=EventCode.SUBMITTED if source == Status.DRAFT else EventCode.STATUS_CHANGED,
+        visibility=Visibility.PUBLIC,
+        actor=actor,
+        actor_role=_acting_role(roles, edge.roles),
+        data={"from": source, "to": to_status, "motivation": motivation,
+              "due_at": locked.due_at.isoformat() if locked.due_at else None},
+    )
+    transaction.on_commit(lambda: tasks.notify_team_of_event.delay(event.pk))
+    return locked
+
+
+@transaction.atomic
+def stage_target_apply(*, target: StageTarget) -> int:
+    """Recompute the due date of every challenge now in the target's stage."""
+    now = timezone.now()
+    count = 0
+    for challenge in Challenge.objects.select_for_update().filter(status=target.status):
+        start = (challenge.submitted_at if target.basis == TargetBasis.SUBMISSION
+                 else challenge.status_changed_at) or now
+        challenge.due_at = start + timedelta(days=target.days)
+        challenge.save(update_fields=["due_at"])
+        count += 1
+    return count
+
+
+def _mask_email(email: str) -> str:
+    local, _sep, domain = email.partition("@")
+    return f"{local[:1]}…@{domain}"
+
+
+@transaction.atomic
+def invitation_create(*, challenge: Challenge, actor, email: str) -> Invitation:
+    locked = _locked(challenge)
+    if not permissions.can_invite(actor, locked):
+        raise ServiceError(_("You cannot invite co-initiators to this challenge."))
+    email = email.strip().lower()
+    if email == (actor.email or "").lower():
+        raise ServiceError(_("You are already on the team."))
+    if locked.invitations.filter(email__iexact=email).exists():
+        raise ServiceError(_("This address has already been invited."))
+    invitation = Invitation.objects.create(
+        challenge=locked, email=email, token=secrets.token_urlsafe(32), invited_by=actor
+    )
+    record_event(
+        challenge=locked, code=EventCode.CO_INITIATOR_INVITED, visibility=Visibility.PARTIES,
+        actor=actor, actor_role=Role.CHALLENGER, data={"email": _mask_email(email)},
+    )
+    transaction.on_commit(lambda: tasks.send_invitation_email.delay(invitation.pk))
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user) -> Invitation:
+    locked = Invitation.objects.select_for_update().select_related("challenge").get(
+        pk=invitation.pk
+    )
+    if locked.accepted_at is not None:
+        if locked.user_id == user.pk:
+            return locked
+        raise ServiceError(_("This invitation has already been used."))
+    if (user.email or "").lower() != locked.email.lower():
+        raise ServiceError(
+            _("This invitation was sent to another e-mail address. Log in with the address "
+              "the invitation was sent to.")
+        )
+    if locked.challenge.status in (Status.REJECTED, Status.COMPLETED, Status.WITHDRAWN):
+        raise ServiceError(_("This challenge is closed; it no longer takes co-initiators."))
+    if locked.challenge.initiator_id == user.pk:
+        raise ServiceError(_("You are already on the team."))
+    locked.user = user
+    locked.accepted_at = timezone.now()
+    locked.save(update_fields=["user", "accepted_at"])
+    record_event(
+        challenge=locked.challenge, code=EventCode.CO_INITIATOR_JOINED,
+        visibility=Visibility.PARTIES, actor=user, actor_role=Role.CHALLENGER,
+        data={"name": user.name},
+    )
+    return locked
+
+
+@transaction.atomic
+def challenge_add_addition(*, challenge: Challenge, actor, text: str, visibility: str):
+    locked = _locked(challenge)
+    if not permissions.can_add_addition(actor, locked):
+        raise ServiceError(_("You cannot add to this challenge's timeline."))
+    if visibility not in (Visibility.PUBLIC, Visibility.PARTIES):
+        raise ServiceError(_("Choose who may read this addition."))
+    text = (text or "").strip()
+    if not text:
+        raise ServiceError(_("Write the addition first."))
+    event = record_event(
+        challenge=locked, code=EventCode.ADDITION, visibility=visibility, actor=actor,
+        actor_role=Role.CHALLENGER, data={"text": text},
+    )
+    transaction.on_commit(lambda: tasks.notify_team_of_event.delay(event.pk))
+    return event
+
+
+@transaction.atomic
+def challenge_add_note(*, challenge: Challenge, actor, text: str, visibility: str):
+    locked = _locked(challenge)
+    if not permissions.can_add_note(actor, locked):
+        raise ServiceError(_("You cannot add notes to this challenge."))
+    if visibility not in Visibility.values:
+        raise ServiceError(_("Choose who may read this note."))
+    text = (text or "").strip()
+    if not text:
+        raise ServiceError(_("Write the note first."))
+    event = record_event(
+        challenge=locked, code=EventCode.NOTE, visibility=visibility, actor=actor,
+        actor_role=_acting_role(permissions.staff_roles(actor)), data={"text": text},
+    )
+    if visibility != Visibility.INTERNAL:
+        transaction.on_commit(lambda: tasks.notify_team_of_event.delay(event.pk))
+    return event
+
+
+@transaction.atomic
+def assessment_record(
+    *, challenge: Challenge, criterion: Criterion, actor, score: int, motivation: str
+) -> Assessment:
+    locked = _locked(challenge)
+    if not permissions.can_assess(actor, locked):
+        raise ServiceError(
+            _("Criteria can be assessed only in the assessment and decision stages, "
+              "by a reviewer or coordinator.")
+        )
+    if not isinstance(score, int) or not 1 <= score <= 5:
+        raise ServiceError(_("A score is a whole number from 1 to 5."))
+    motivation = (motivation or "").strip()
+    if not motivation:
+        raise ServiceError(_("Explain the score in a motivation."))
+    assessment, created = Assessment.objects.select_for_update().get_or_create(
+        challenge=locked, criterion=criterion,
+        defaults={"score": score, "motivation": motivation, "reviewer": actor},
+    )
+    if not created:
+        if assessment.score == score and assessment.motivation == motivation:
+            return assessment
+        assessment.score = score
+        assessment.motivation = motivation
+        assessment.reviewer = actor
+        assessment.save()
+    record_event(
+        challenge=locked, code=EventCode.ASSESSMENT_RECORDED, visibility=Visibility.PARTIES,
+        actor=actor, actor_role=_acting_role(permissions.staff_roles(actor)),
+        data={"criterion_nl": criterion.name_nl, "criterion_en": criterion.name_en,
+              "score": score, "motivation": motivation, "revised": not created},
+    )
+    return assessment
+
