@@ -20,6 +20,11 @@ from .constants import (
 )
 
 
+def _now():
+    # Looked up at call time, so a controlled clock (tests, demo data) applies.
+    return timezone.now()
+
+
 class Neighbourhood(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
 
@@ -145,7 +150,7 @@ class Challenge(models.Model):
                               default=Status.DRAFT, db_index=True)
     held_from_status = models.CharField(_("on hold from"), max_length=20,
                                         choices=Status.choices, blank=True)
-    status_changed_at = models.DateTimeField(_("in this stage since"), default=timezone.now)
+    status_changed_at = models.DateTimeField(_("in this stage since"), default=_now)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     due_at = models.DateTimeField(
         _("response due"), null=True, blank=True, db_index=True,
@@ -273,7 +278,7 @@ class TimelineEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="corrections")
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=_now, db_index=True)
 
     objects = TimelineEventQuerySet.as_manager()
 
