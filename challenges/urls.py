@@ -1,2 +1,22 @@
-urlpatterns = []
-app_name="challenges"
+from django.urls import path
+
+from . import views
+
+app_name = "challenges"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("criteria/", views.criteria, name="criteria"),
+    path("challenges/", views.challenge_list, name="list"),
+    path("challenges/new/", views.challenge_start, name="start"),
+    path("challenges/mine/", views.my_challenges, name="mine"),
+    path("challenges/<int:pk>/", views.challenge_detail, name="detail"),
+    path("challenges/<int:pk>/plan/<slug:step>/", views.challenge_step, name="step"),
+    path("challenges/<int:pk>/review/", views.challenge_review, name="review"),
+    path("challenges/<int:pk>/invite/", views.challenge_invite, name="invite"),
+    path("challenges/<int:pk>/addition/", views.challenge_addition, name="addition"),
+    path("challenges/<int:pk>/transition/", views.challenge_transition, name="transition"),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("log/", views.public_log, name="log"),
+    path("log/feed/", views.LogFeed(), name="log-feed"),
+]

@@ -1,0 +1,298 @@
+"""Public and challenger-facing pages. Views read through selectors, check
+permissions with the named predicates and change things only through services."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.syndication.views import Feed
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse, reverse_lazy
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from . import permissions, selectors, services
+from .constants import Role, Status
+from .forms import (
+    STEP_SLUGS,
+    STEPS,
+    AdditionForm,
+    ChallengeFilterForm,
+    InvitationForm,
+    LogFilterForm,
+    TransitionForm,
+)
+from .models import Challenge, Criterion, Invitation
+
+
+def _page(request, queryset):
+    paginator = Paginator(queryset, settings.RTC_PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def home(request):
+    return render(request, "pages/home.html", {
+        "stages": selectors.stage_counts(),
+        "side_counts": selectors.side_counts(),
+        "recent": selectors.public_log()[:5],
+    })
+
+
+def criteria(request):
+    return render(request, "pages/criteria.html", {
+        "criteria": Criterion.objects.filter(is_active=True),
+    })
+
+
+def challenge_list(request):
+    form = ChallengeFilterForm(request.GET or None)
+    qs = selectors.filter_challenges(selectors.public_challenges(), **form.filters())
+    return render(request, "challenges/list.html", {
+        "form": form, "page": _page(request, qs), "query": _query_without_page(request),
+    })
+
+
+def _visible_challenge(request, pk) -> Challenge:
+    challenge = get_object_or_404(
+        Challenge.objects.select_related("task", "neighbourhood", "initiator"), pk=pk
+    )
+    if not permissions.can_view(request.user, challenge):
+        raise Http404
+    return challenge
+
+
+def challenge_detail(request, pk):
+    challenge = _visible_challenge(request, pk)
+    user = request.user
+    is_team = permissions.is_team_member(user, challenge)
+    show_parties = permissions.can_see_parties(user, challenge)
+    context = {
+        "challenge": challenge,
+        "events": selectors.timeline_for(user, challenge),
+        "is_team": is_team,
+        "show_parties": show_parties,
+        "is_municipality": permissions.is_municipality(user),
+    }
+    if show_parties:
+        context["team"] = selectors.team_members(challenge)
+        context["assessments"] = challenge.assessments.select_related("criterion")
+        context["invitations"] = challenge.invitations.filter(accepted_at__isnull=True)
+    if is_team:
+        if permissions.can_add_addition(user, challenge):
+            context["addition_form"] = AdditionForm()
+        if permissions.can_invite(user, challenge):
+            context["invitation_form"] = InvitationForm()
+        transition_form = TransitionForm(challenge=challenge, roles={Role.CHALLENGER})
+        if transition_form.edges and challenge.status != Status.DRAFT:
+            context["transition_form"] = transition_form
+    return render(request, "challenges/detail.html", context)
+
+
+@login_required
+def my_challenges(request):
+    return render(request, "challenges/mine.html", {
+        "challenges": selectors.team_challenges(request.user),
+    })
+
+
+@login_required
+def challenge_start(request):
+    if request.method == "POST":
+        challenge = services.challenge_create_draft(initiator=request.user)
+        return redirect("challenges:step", pk=challenge.pk, step=STEP_SLUGS[0])
+    return render(request, "challenges/start.html", {"tasks_exist": True})
+
+
+def _draft_for(request, pk) -> Challenge:
+    challenge = _visible_challenge(request, pk)
+    if not permissions.is_team_member(request.user, challenge):
+        raise Http404
+    return challenge
+
+
+@login_required
+def challenge_step(request, pk, step):
+    challenge = _draft_for(request, pk)
+    if step not in STEP_SLUGS:
+        raise Http404
+    if not permissions.can_edit_plan(request.user, challenge):
+        messages.info(request, _("This challenge has been submitted; its plan can no longer "
+                                 "be changed. Add information on its timeline instead."))
+        return redirect(challenge)
+    index = STEP_SLUGS.index(step)
+    slug, label, form_class = STEPS[index]
+    form = form_class(request.POST or None, instance=challenge)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.challenge_update_draft(challenge=challenge, actor=request.user,
+                                            data=form.cleaned_data)
+        except services.ServiceError as error:
+            form.add_error(None, error)
+        else:
+            if "save_and_stop" in request.POST:
+                messages.success(request, _("Your draft has been saved."))
+                return redirect("challenges:mine")
+            if index + 1 < len(STEPS):
+                return redirect("challenges:step", pk=challenge.pk, step=STEP_SLUGS[index + 1])
+            return redirect("challenges:review", pk=challenge.pk)
+    return render(request, "challenges/step.html", {
+        "challenge": challenge, "form": form, "step": slug, "step_label": label,
+        "step_number": index + 1, "steps": STEPS, "step_count": len(STEPS) + 1,
+        "previous": STEP_SLUGS[index - 1] if index else None,
+    })
+
+
+@login_required
+def challenge_review(request, pk):
+    challenge = _draft_for(request, pk)
+    if not permissions.can_edit_plan(request.user, challenge):
+        return redirect(challenge)
+    error = None
+    if request.method == "POST":
+        try:
+            services.challenge_transition(
+                challenge=challenge, to_status=Status.SUBMITTED, actor=request.user,
+                expected_status=Status.DRAFT,
+            )
+        except services.ServiceError as exc:
+            error = exc
+        else:
+            messages.success(request, _("Your challenge has been submitted. The municipality "
+                                        "will start the intake; follow it on its timeline."))
+            return redirect(challenge)
+    return render(request, "challenges/review.html", {
+        "challenge": challenge, "missing": services.missing_for_submission(challenge),
+        "steps": STEPS, "step_count": len(STEPS) + 1, "error": error,
+    })
+
+
+def _team_post(request, pk) -> Challenge:
+    challenge = _visible_challenge(request, pk)
+    if not permissions.is_team_member(request.user, challenge):
+        raise PermissionDenied
+    return challenge
+
+
+@login_required
+@require_POST
+def challenge_invite(request, pk):
+    challenge = _team_post(request, pk)
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.invitation_create(challenge=challenge, actor=request.user,
+                                       email=form.cleaned_data["email"])
+        except services.ServiceError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The invitation has been sent."))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect(f"{challenge.get_absolute_url()}#team")
+
+
+@login_required
+@require_POST
+def challenge_addition(request, pk):
+    challenge = _team_post(request, pk)
+    form = AdditionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.challenge_add_addition(challenge=challenge, actor=request.user,
+                                            **form.cleaned_data)
+        except services.ServiceError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your addition is on the timeline."))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect(f"{challenge.get_absolute_url()}#timeline")
+
+
+@login_required
+@require_POST
+def challenge_transition(request, pk):
+    challenge = _team_post(request, pk)
+    form = TransitionForm(request.POST, challenge=challenge, roles={Role.CHALLENGER})
+    if form.is_valid():
+        try:
+            services.challenge_transition(
+                challenge=challenge, to_status=form.cleaned_data["to_status"],
+                actor=request.user, motivation=form.cleaned_data["motivation"],
+                expected_status=form.cleaned_data["expected_status"],
+            )
+        except services.ServiceError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The stage of the challenge has been changed."))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect(challenge)
+
+
+def invitation(request, token):
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("challenge", "invited_by"), token=token
+    )
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        try:
+            services.invitation_accept(invitation=invitation, user=request.user)
+        except services.ServiceError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Welcome to the team of this challenge."))
+            return redirect(invitation.challenge)
+    return render(request, "challenges/invitation.html", {"invitation": invitation})
+
+
+def public_log(request):
+    form = LogFilterForm(request.GET or None)
+    events = selectors.public_log(**form.filters())
+    return render(request, "log/log.html", {
+        "form": form, "page": _page(request, events), "query": _query_without_page(request),
+    })
+
+
+class LogFeed(Feed):
+    """The public process log as an Atom feed, newest first."""
+
+    feed_type = Atom1Feed
+    title = gettext_lazy("Right to Challenge: public process log")
+    subtitle = gettext_lazy("Every public step of every challenge.")
+    link = reverse_lazy("challenges:log")
+
+    def items(self):
+        return selectors.public_log()[:50]
+
+    def item_title(self, item):
+        return f"{item.challenge.reference} {item.challenge.title}: {item.get_code_display()}"
+
+    def item_description(self, item):
+        return render_to_string("timeline/feed_item.html", {"event": item})
+
+    def item_link(self, item):
+        return f"{item.challenge.get_absolute_url()}#event-{item.pk}"
+
+    def item_guid(self, item):
+        return f"{settings.SITE_URL}/log/event/{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item):
+        return item.created_at
+
+    def item_updateddate(self, item):
+        return item.created_at
