@@ -10,6 +10,4 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("email", "display_name", "is_staff", "is_active", "language")
     search_fields = ("email", "display_name", "first_name", "last_name")
     ordering = ("email",)
-    fieldsets = BaseUserAdmin.fieldsets + (
-        (_("Portal"), {"fields": ("display_name", "language")}),
-    )
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Portal"), {"fields": ("display_name", "language")}),)

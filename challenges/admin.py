@@ -49,8 +49,10 @@ class AssessmentFormSet(forms.BaseInlineFormSet):
         changed = [f for f in self.forms if f.has_changed() and not f.cleaned_data.get("DELETE")]
         if changed and not permissions.can_assess(self.request.user, self.instance):
             raise ValidationError(
-                _("Criteria can be assessed only in the assessment and decision stages, "
-                  "by a reviewer or coordinator.")
+                _(
+                    "Criteria can be assessed only in the assessment and decision stages, "
+                    "by a reviewer or coordinator."
+                )
             )
 
 
@@ -100,19 +102,53 @@ class TimelineEventInline(admin.TabularInline):
 
 @admin.register(Challenge)
 class ChallengeAdmin(admin.ModelAdmin):
-    list_display = ("reference", "title", "status", "task", "neighbourhood", "due_at",
-                    "overdue", "submitted_at")
+    list_display = (
+        "reference",
+        "title",
+        "status",
+        "task",
+        "neighbourhood",
+        "due_at",
+        "overdue",
+        "submitted_at",
+    )
     list_filter = ("status", "neighbourhood", "task", OverdueFilter)
     search_fields = ("reference", "title")
     list_select_related = ("task", "neighbourhood")
     date_hierarchy = "submitted_at"
     inlines = [AssessmentInline, TimelineEventInline]
     fieldsets = (
-        (_("Process"), {"fields": ("reference", "status", "held_from_status", "status_changed_at",
-                                   "due_at", "submitted_at", "decision_motivation")}),
-        (_("Plan"), {"fields": ("title", "summary", "task", "neighbourhood", "approach",
-                                "social_value", "budget_requested", "legal_form",
-                                "team_description", "support_evidence")}),
+        (
+            _("Process"),
+            {
+                "fields": (
+                    "reference",
+                    "status",
+                    "held_from_status",
+                    "status_changed_at",
+                    "due_at",
+                    "submitted_at",
+                    "decision_motivation",
+                )
+            },
+        ),
+        (
+            _("Plan"),
+            {
+                "fields": (
+                    "title",
+                    "summary",
+                    "task",
+                    "neighbourhood",
+                    "approach",
+                    "social_value",
+                    "budget_requested",
+                    "legal_form",
+                    "team_description",
+                    "support_evidence",
+                )
+            },
+        ),
     )
     change_form_template = "admin/challenges/challenge/change_form.html"
 
@@ -145,8 +181,11 @@ class ChallengeAdmin(admin.ModelAdmin):
             data = inline_form.cleaned_data
             try:
                 services.assessment_record(
-                    challenge=form.instance, criterion=data["criterion"], actor=request.user,
-                    score=data["score"], motivation=data["motivation"],
+                    challenge=form.instance,
+                    criterion=data["criterion"],
+                    actor=request.user,
+                    score=data["score"],
+                    motivation=data["motivation"],
                 )
             except services.ServiceError as error:
                 messages.error(request, " ".join(error.messages))
@@ -154,10 +193,16 @@ class ChallengeAdmin(admin.ModelAdmin):
     def get_urls(self):
         urls = super().get_urls()
         own = [
-            path("<int:pk>/transition/", self.admin_site.admin_view(self.transition_view),
-                 name="challenges_challenge_transition"),
-            path("<int:pk>/note/", self.admin_site.admin_view(self.note_view),
-                 name="challenges_challenge_note"),
+            path(
+                "<int:pk>/transition/",
+                self.admin_site.admin_view(self.transition_view),
+                name="challenges_challenge_transition",
+            ),
+            path(
+                "<int:pk>/note/",
+                self.admin_site.admin_view(self.note_view),
+                name="challenges_challenge_note",
+            ),
         ]
         return own + urls
 
@@ -170,12 +215,16 @@ class ChallengeAdmin(admin.ModelAdmin):
     def transition_view(self, request, pk):
         challenge = self._challenge_for(request, pk)
         roles = permissions.staff_roles(request.user)
-        form = TransitionForm(request.POST or None, challenge=challenge, roles=roles)
+        form = TransitionForm(
+            request.POST if request.method == "POST" else None, challenge=challenge, roles=roles
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 services.challenge_transition(
-                    challenge=challenge, to_status=form.cleaned_data["to_status"],
-                    actor=request.user, motivation=form.cleaned_data["motivation"],
+                    challenge=challenge,
+                    to_status=form.cleaned_data["to_status"],
+                    actor=request.user,
+                    motivation=form.cleaned_data["motivation"],
                     expected_status=form.cleaned_data["expected_status"],
                 )
             except services.ServiceError as error:
@@ -192,18 +241,21 @@ class ChallengeAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": _("Change the stage of %(reference)s") % {"reference": challenge.reference},
-            "challenge": challenge, "form": form, "opts": self.model._meta,
+            "challenge": challenge,
+            "form": form,
+            "opts": self.model._meta,
             "has_edges": bool(form.edges),
         }
         return render(request, "admin/challenges/challenge/transition.html", context)
 
     def note_view(self, request, pk):
         challenge = self._challenge_for(request, pk)
-        form = NoteForm(request.POST or None)
+        form = NoteForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.challenge_add_note(challenge=challenge, actor=request.user,
-                                            **form.cleaned_data)
+                services.challenge_add_note(
+                    challenge=challenge, actor=request.user, **form.cleaned_data
+                )
             except services.ServiceError as error:
                 form.add_error(None, error)
             else:
@@ -212,7 +264,9 @@ class ChallengeAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": _("Add a note to %(reference)s") % {"reference": challenge.reference},
-            "challenge": challenge, "form": form, "opts": self.model._meta,
+            "challenge": challenge,
+            "form": form,
+            "opts": self.model._meta,
         }
         return render(request, "admin/challenges/challenge/note.html", context)
 
@@ -250,8 +304,16 @@ class StageTargetAdmin(admin.ModelAdmin):
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
     list_display = ("challenge", "email", "created_at", "accepted_at")
-    readonly_fields = ("challenge", "email", "token", "invited_by", "user", "created_at",
-                       "sent_at", "accepted_at")
+    readonly_fields = (
+        "challenge",
+        "email",
+        "token",
+        "invited_by",
+        "user",
+        "created_at",
+        "sent_at",
+        "accepted_at",
+    )
     exclude = ("token",)
 
     def has_add_permission(self, request):

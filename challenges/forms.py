@@ -30,10 +30,13 @@ class TaskStepForm(StepForm):
         help_texts = {
             "task": _("The public task you want to take over from the municipality."),
             "neighbourhood": _("Where you want to carry out the task."),
-            "title": _("A short name for your challenge, "
-                       "for example “Residents run park De Horsten”."),
-            "summary": _("In a few sentences: what do you want to do, and why? "
-                         "This summary is public once you submit."),
+            "title": _(
+                "A short name for your challenge, for example “Residents run park De Horsten”."
+            ),
+            "summary": _(
+                "In a few sentences: what do you want to do, and why? "
+                "This summary is public once you submit."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -58,10 +61,14 @@ class PlanStepForm(StepForm):
         fields = ["approach", "social_value"]
         widgets = {"approach": TEXTAREA, "social_value": TEXTAREA}
         help_texts = {
-            "approach": _("How will you carry out the task? Who does what, how often, "
-                          "and how do you keep the quality up?"),
-            "social_value": _("What does your plan add for the neighbourhood, beyond the task "
-                              "itself? For example work for local people, or meeting places."),
+            "approach": _(
+                "How will you carry out the task? Who does what, how often, "
+                "and how do you keep the quality up?"
+            ),
+            "social_value": _(
+                "What does your plan add for the neighbourhood, beyond the task "
+                "itself? For example work for local people, or meeting places."
+            ),
         }
 
 
@@ -70,8 +77,10 @@ class BudgetStepForm(StepForm):
         model = Challenge
         fields = ["budget_requested"]
         help_texts = {
-            "budget_requested": _("The amount per year you ask to carry out the task, in euros. "
-                                  "Write it as a number, for example 42500."),
+            "budget_requested": _(
+                "The amount per year you ask to carry out the task, in euros. "
+                "Write it as a number, for example 42500."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -102,10 +111,13 @@ class TeamStepForm(StepForm):
         }
         help_texts = {
             "legal_form": _("The form of the organisation that submits the challenge."),
-            "team_description": _("Who are you, and what experience and skills does the team "
-                                  "bring for this task?"),
-            "support_evidence": _("Show that people in the neighbourhood support the plan: "
-                                  "signatures, letters, meetings held, partners."),
+            "team_description": _(
+                "Who are you, and what experience and skills does the team bring for this task?"
+            ),
+            "support_evidence": _(
+                "Show that people in the neighbourhood support the plan: "
+                "signatures, letters, meetings held, partners."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -130,36 +142,49 @@ class InvitationForm(forms.Form):
         label=_("E-mail address of the co-initiator"),
         max_length=254,
         help_text=_("We send this person a link to join the team of this challenge."),
-        error_messages={"invalid": _("Enter an e-mail address like name@example.org."),
-                        "required": _("Enter an e-mail address.")},
+        error_messages={
+            "invalid": _("Enter an e-mail address like name@example.org."),
+            "required": _("Enter an e-mail address."),
+        },
     )
 
 
 class AdditionForm(forms.Form):
     text = forms.CharField(
-        label=_("Addition"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Addition"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Your plan cannot be changed after submission; add information here."),
         error_messages={"required": _("Write the addition first.")},
     )
     visibility = forms.ChoiceField(
         label=_("Who may read it"),
-        choices=[(Visibility.PUBLIC, _("Everyone (public)")),
-                 (Visibility.PARTIES, _("Only the team and the municipality"))],
-        initial=Visibility.PARTIES, widget=forms.RadioSelect,
-        error_messages={"required": _("Choose who may read this addition."),
-                        "invalid_choice": _("Choose who may read this addition.")},
+        choices=[
+            (Visibility.PUBLIC, _("Everyone (public)")),
+            (Visibility.PARTIES, _("Only the team and the municipality")),
+        ],
+        initial=Visibility.PARTIES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose who may read this addition."),
+            "invalid_choice": _("Choose who may read this addition."),
+        },
     )
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Note"), max_length=5000,
-                           widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(
+        label=_("Note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
     visibility = forms.ChoiceField(
         label=_("Who may read it"),
-        choices=[(Visibility.PUBLIC, _("Everyone (public)")),
-                 (Visibility.PARTIES, _("The parties: the challenger team and the municipality")),
-                 (Visibility.INTERNAL, _("Municipality only (internal; use sparingly)"))],
-        initial=Visibility.PARTIES, widget=forms.RadioSelect,
+        choices=[
+            (Visibility.PUBLIC, _("Everyone (public)")),
+            (Visibility.PARTIES, _("The parties: the challenger team and the municipality")),
+            (Visibility.INTERNAL, _("Municipality only (internal; use sparingly)")),
+        ],
+        initial=Visibility.PARTIES,
+        widget=forms.RadioSelect,
     )
 
 
@@ -168,10 +193,14 @@ class TransitionForm(forms.Form):
 
     to_status = forms.ChoiceField(label=_("Step"), widget=forms.RadioSelect)
     motivation = forms.CharField(
-        label=_("Motivation"), required=False, max_length=5000,
+        label=_("Motivation"),
+        required=False,
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("Required for a decision, putting on hold and withdrawal. "
-                    "The motivation is public on the timeline."),
+        help_text=_(
+            "Required for a decision, putting on hold and withdrawal. "
+            "The motivation is public on the timeline."
+        ),
     )
     expected_status = forms.CharField(widget=forms.HiddenInput)
 
@@ -202,11 +231,14 @@ class _FilterForm(forms.Form):
 
     status = forms.ChoiceField(label=_("Stage"), required=False)
     neighbourhood = forms.ModelChoiceField(
-        label=_("Neighbourhood"), required=False, queryset=Neighbourhood.objects.all(),
+        label=_("Neighbourhood"),
+        required=False,
+        queryset=Neighbourhood.objects.all(),
         empty_label=_("All neighbourhoods"),
     )
-    task = forms.ModelChoiceField(label=_("Task"), required=False, queryset=Task.objects.all(),
-                                  empty_label=_("All tasks"))
+    task = forms.ModelChoiceField(
+        label=_("Task"), required=False, queryset=Task.objects.all(), empty_label=_("All tasks")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -233,12 +265,18 @@ class ChallengeFilterForm(_FilterForm):
 
 
 class LogFilterForm(_FilterForm):
-    date_from = forms.DateField(label=_("From"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}),
-                                error_messages={"invalid": _("Enter a date like 2026-01-31.")})
-    date_to = forms.DateField(label=_("Until"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}),
-                              error_messages={"invalid": _("Enter a date like 2026-01-31.")})
+    date_from = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter a date like 2026-01-31.")},
+    )
+    date_to = forms.DateField(
+        label=_("Until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter a date like 2026-01-31.")},
+    )
 
     def clean(self):
         data = super().clean()

@@ -50,7 +50,8 @@ class Task(models.Model):
     )
     description = models.TextField(_("description"))
     is_active = models.BooleanField(
-        _("open to challenges"), default=True,
+        _("open to challenges"),
+        default=True,
         help_text=_("Only open tasks can be chosen for a new challenge."),
     )
 
@@ -123,40 +124,60 @@ class Challenge(models.Model):
     title = models.CharField(_("title"), max_length=150, blank=True)
     summary = models.TextField(_("summary"), max_length=1000, blank=True)
     task = models.ForeignKey(
-        Task, verbose_name=_("task"), on_delete=models.PROTECT, null=True, blank=True,
+        Task,
+        verbose_name=_("task"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="challenges",
     )
     neighbourhood = models.ForeignKey(
-        Neighbourhood, verbose_name=_("neighbourhood"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="challenges",
+        Neighbourhood,
+        verbose_name=_("neighbourhood"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="challenges",
     )
     approach = models.TextField(_("approach"), max_length=5000, blank=True)
     social_value = models.TextField(_("social value"), max_length=5000, blank=True)
     budget_requested = models.DecimalField(
-        _("budget asked per year (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        _("budget asked per year (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
     team_description = models.TextField(_("team and capability"), max_length=5000, blank=True)
-    support_evidence = models.TextField(_("support in the neighbourhood"), max_length=5000,
-                                        blank=True)
-    legal_form = models.CharField(_("legal form"), max_length=20, choices=LegalForm.choices,
-                                  blank=True)
+    support_evidence = models.TextField(
+        _("support in the neighbourhood"), max_length=5000, blank=True
+    )
+    legal_form = models.CharField(
+        _("legal form"), max_length=20, choices=LegalForm.choices, blank=True
+    )
 
     # Process.
-    reference = models.CharField(_("reference"), max_length=20, unique=True, null=True,
-                                 blank=True)
+    reference = models.CharField(_("reference"), max_length=20, unique=True, null=True, blank=True)
     initiator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("initiator"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("initiator"),
+        on_delete=models.PROTECT,
         related_name="initiated_challenges",
     )
-    status = models.CharField(_("stage"), max_length=20, choices=Status.choices,
-                              default=Status.DRAFT, db_index=True)
-    held_from_status = models.CharField(_("on hold from"), max_length=20,
-                                        choices=Status.choices, blank=True)
+    status = models.CharField(
+        _("stage"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    held_from_status = models.CharField(
+        _("on hold from"), max_length=20, choices=Status.choices, blank=True
+    )
     status_changed_at = models.DateTimeField(_("in this stage since"), default=_now)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     due_at = models.DateTimeField(
-        _("response due"), null=True, blank=True, db_index=True,
+        _("response due"),
+        null=True,
+        blank=True,
+        db_index=True,
         help_text=_("Computed from the stage targets when the stage starts."),
     )
     decision_motivation = models.TextField(_("decision motivation"), blank=True)
@@ -189,22 +210,25 @@ class Challenge(models.Model):
         """Budget asked as a percentage of the task's current yearly cost."""
         if self.budget_requested is None or not self.task or not self.task.current_yearly_cost:
             return None
-        return (self.budget_requested / self.task.current_yearly_cost * 100).quantize(
-            Decimal("1")
-        )
+        return (self.budget_requested / self.task.current_yearly_cost * 100).quantize(Decimal("1"))
 
 
 class Invitation(models.Model):
     """A co-initiator invited by e-mail; joins the team when they accept."""
 
-    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE,
-                                  related_name="invitations")
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("e-mail address"))
     token = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True,
-                             blank=True, related_name="co_initiatorships")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="co_initiatorships",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -213,8 +237,9 @@ class Invitation(models.Model):
         verbose_name = _("co-initiator invitation")
         verbose_name_plural = _("co-initiator invitations")
         constraints = [
-            models.UniqueConstraint(fields=["challenge", "email"],
-                                    name="unique_invitation_per_email"),
+            models.UniqueConstraint(
+                fields=["challenge", "email"], name="unique_invitation_per_email"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -224,16 +249,20 @@ class Invitation(models.Model):
 class Assessment(models.Model):
     """A reviewer's score and motivation for one criterion of one challenge."""
 
-    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE,
-                                  related_name="assessments")
-    criterion = models.ForeignKey(Criterion, verbose_name=_("criterion"),
-                                  on_delete=models.PROTECT, related_name="+")
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="assessments")
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="+"
+    )
     score = models.PositiveSmallIntegerField(
         _("score (1-5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     motivation = models.TextField(_("motivation"), max_length=5000)
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewer"),
-                                 on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -241,8 +270,9 @@ class Assessment(models.Model):
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
         constraints = [
-            models.UniqueConstraint(fields=["challenge", "criterion"],
-                                    name="one_assessment_per_criterion"),
+            models.UniqueConstraint(
+                fields=["challenge", "criterion"], name="one_assessment_per_criterion"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -273,14 +303,16 @@ class TimelineEvent(models.Model):
     """
 
     challenge = models.ForeignKey(Challenge, on_delete=models.PROTECT, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                              blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     actor_role = models.CharField(max_length=20, choices=Role.choices, blank=True)
     code = models.CharField(max_length=40, choices=EventCode.choices)
     visibility = models.CharField(max_length=10, choices=Visibility.choices)
     data = models.JSONField(default=dict, blank=True)
-    corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="corrections")
+    corrects = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections"
+    )
     created_at = models.DateTimeField(default=_now, db_index=True)
 
     objects = TimelineEventQuerySet.as_manager()

@@ -45,9 +45,12 @@ def team_members(challenge: Challenge) -> list:
     return list(
         User.objects.filter(
             Q(pk=challenge.initiator_id)
-            | Q(co_initiatorships__challenge=challenge,
-                co_initiatorships__accepted_at__isnull=False)
-        ).distinct().order_by("pk")
+            | Q(
+                co_initiatorships__challenge=challenge, co_initiatorships__accepted_at__isnull=False
+            )
+        )
+        .distinct()
+        .order_by("pk")
     )
 
 
@@ -59,8 +62,9 @@ def timeline_for(user, challenge: Challenge) -> QuerySet[TimelineEvent]:
     )
 
 
-def filter_challenges(qs: QuerySet[Challenge], *, status=None, neighbourhood=None, task=None,
-                      overdue=None) -> QuerySet[Challenge]:
+def filter_challenges(
+    qs: QuerySet[Challenge], *, status=None, neighbourhood=None, task=None, overdue=None
+) -> QuerySet[Challenge]:
     if status:
         qs = qs.filter(status=status)
     if neighbourhood:
@@ -72,8 +76,14 @@ def filter_challenges(qs: QuerySet[Challenge], *, status=None, neighbourhood=Non
     return qs
 
 
-def public_log(*, status=None, neighbourhood=None, task=None, date_from: date | None = None,
-               date_to: date | None = None) -> QuerySet[TimelineEvent]:
+def public_log(
+    *,
+    status=None,
+    neighbourhood=None,
+    task=None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[TimelineEvent]:
     """Every public event of every submitted challenge, newest first."""
     qs = (
         TimelineEvent.objects.filter(visibility=Visibility.PUBLIC)
@@ -99,15 +109,18 @@ def stage_counts() -> list[tuple[str, str, int]]:
     """(status, label, number of challenges) for every stop of the main line."""
     counts = dict(
         Challenge.objects.exclude(status=Status.DRAFT)
-        .values_list("status").annotate(n=Count("pk")).order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     return [(s.value, s.label, counts.get(s.value, 0)) for s in STAGE_LINE]
 
 
 def side_counts() -> dict[str, int]:
     counts = dict(
-        Challenge.objects.filter(
-            status__in=[Status.REJECTED, Status.WITHDRAWN, Status.ON_HOLD]
-        ).values_list("status").annotate(n=Count("pk")).order_by()
+        Challenge.objects.filter(status__in=[Status.REJECTED, Status.WITHDRAWN, Status.ON_HOLD])
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     return {s: counts.get(s, 0) for s in (Status.ON_HOLD, Status.REJECTED, Status.WITHDRAWN)}

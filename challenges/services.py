@@ -33,8 +33,16 @@ class ServiceError(ValidationError):
 
 # Fields the challenger team fills in, in the order of the submission steps.
 PLAN_FIELDS = [
-    "task", "neighbourhood", "title", "summary", "approach", "social_value",
-    "budget_requested", "legal_form", "team_description", "support_evidence",
+    "task",
+    "neighbourhood",
+    "title",
+    "summary",
+    "approach",
+    "social_value",
+    "budget_requested",
+    "legal_form",
+    "team_description",
+    "support_evidence",
 ]
 
 
@@ -88,13 +96,17 @@ def challenge_update_draft(*, challenge: Challenge, actor, data: dict) -> Challe
     locked = _locked(challenge)
     if not permissions.can_edit_plan(actor, locked):
         raise ServiceError(
-            _("This plan can no longer be changed: it has been submitted. "
-              "Post an addition to its timeline instead.")
+            _(
+                "This plan can no longer be changed: it has been submitted. "
+                "Post an addition to its timeline instead."
+            )
         )
     unknown = set(data) - set(PLAN_FIELDS)
     if unknown:
-        raise ServiceError(_("These fields are not part of the plan: %(fields)s"),
-                           params={"fields": ", ".join(sorted(unknown))})
+        raise ServiceError(
+            _("These fields are not part of the plan: %(fields)s"),
+            params={"fields": ", ".join(sorted(unknown))},
+        )
     for name, value in data.items():
         setattr(locked, name, value)
     locked.save()
@@ -115,17 +127,20 @@ def challenge_transition(
     source = locked.status
     if expected_status is not None and expected_status != source:
         raise ServiceError(
-            _("This challenge changed in the meantime: it is now in stage “%(stage)s”. "
-              "Reload the page and try again."),
+            _(
+                "This challenge changed in the meantime: it is now in stage “%(stage)s”. "
+                "Reload the page and try again."
+            ),
             params={"stage": locked.get_status_display()},
         )
     edge = workflow.find_edge(source, to_status)
     if edge is None:
         raise ServiceError(
             _("A challenge in stage “%(source)s” cannot move to “%(target)s”."),
-            params={"source": Status(source).label,
-                    "target": Status(to_status).label if to_status in Status.values
-                    else to_status},
+            params={
+                "source": Status(source).label,
+                "target": Status(to_status).label if to_status in Status.values else to_status,
+            },
         )
     roles = permissions.roles_of(actor, locked)
     if not edge.roles & roles:
@@ -164,8 +179,12 @@ def challenge_transition(
         visibility=Visibility.PUBLIC,
         actor=actor,
         actor_role=_acting_role(roles, edge.roles),
-        data={"from": source, "to": to_status, "motivation": motivation,
-              "due_at": locked.due_at.isoformat() if locked.due_at else None},
+        data={
+            "from": source,
+            "to": to_status,
+            "motivation": motivation,
+            "due_at": locked.due_at.isoformat() if locked.due_at else None,
+        },
     )
     transaction.on_commit(lambda: tasks.notify_team_of_event.delay(event.pk))
     return locked
@@ -177,8 +196,11 @@ def stage_target_apply(*, target: StageTarget) -> int:
     now = timezone.now()
     count = 0
     for challenge in Challenge.objects.select_for_update().filter(status=target.status):
-        start = (challenge.submitted_at if target.basis == TargetBasis.SUBMISSION
-                 else challenge.status_changed_at) or now
+        start = (
+            challenge.submitted_at
+            if target.basis == TargetBasis.SUBMISSION
+            else challenge.status_changed_at
+        ) or now
         challenge.due_at = start + timedelta(days=target.days)
         challenge.save(update_fields=["due_at"])
         count += 1
@@ -204,8 +226,12 @@ def invitation_create(*, challenge: Challenge, actor, email: str) -> Invitation:
         challenge=locked, email=email, token=secrets.token_urlsafe(32), invited_by=actor
     )
     record_event(
-        challenge=locked, code=EventCode.CO_INITIATOR_INVITED, visibility=Visibility.PARTIES,
-        actor=actor, actor_role=Role.CHALLENGER, data={"email": _mask_email(email)},
+        challenge=locked,
+        code=EventCode.CO_INITIATOR_INVITED,
+        visibility=Visibility.PARTIES,
+        actor=actor,
+        actor_role=Role.CHALLENGER,
+        data={"email": _mask_email(email)},
     )
     transaction.on_commit(lambda: tasks.send_invitation_email.delay(invitation.pk))
     return invitation
@@ -213,8 +239,8 @@ def invitation_create(*, challenge: Challenge, actor, email: str) -> Invitation:
 
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user) -> Invitation:
-    locked = Invitation.objects.select_for_update().select_related("challenge").get(
-        pk=invitation.pk
+    locked = (
+        Invitation.objects.select_for_update().select_related("challenge").get(pk=invitation.pk)
     )
     if locked.accepted_at is not None:
         if locked.user_id == user.pk:
@@ -222,8 +248,10 @@ def invitation_accept(*, invitation: Invitation, user) -> Invitation:
         raise ServiceError(_("This invitation has already been used."))
     if (user.email or "").lower() != locked.email.lower():
         raise ServiceError(
-            _("This invitation was sent to another e-mail address. Log in with the address "
-              "the invitation was sent to.")
+            _(
+                "This invitation was sent to another e-mail address. Log in with the address "
+                "the invitation was sent to."
+            )
         )
     if locked.challenge.status in (Status.REJECTED, Status.COMPLETED, Status.WITHDRAWN):
         raise ServiceError(_("This challenge is closed; it no longer takes co-initiators."))
@@ -233,8 +261,11 @@ def invitation_accept(*, invitation: Invitation, user) -> Invitation:
     locked.accepted_at = timezone.now()
     locked.save(update_fields=["user", "accepted_at"])
     record_event(
-        challenge=locked.challenge, code=EventCode.CO_INITIATOR_JOINED,
-        visibility=Visibility.PARTIES, actor=user, actor_role=Role.CHALLENGER,
+        challenge=locked.challenge,
+        code=EventCode.CO_INITIATOR_JOINED,
+        visibility=Visibility.PARTIES,
+        actor=user,
+        actor_role=Role.CHALLENGER,
         data={"name": user.name},
     )
     return locked
@@ -251,8 +282,12 @@ def challenge_add_addition(*, challenge: Challenge, actor, text: str, visibility
     if not text:
         raise ServiceError(_("Write the addition first."))
     event = record_event(
-        challenge=locked, code=EventCode.ADDITION, visibility=visibility, actor=actor,
-        actor_role=Role.CHALLENGER, data={"text": text},
+        challenge=locked,
+        code=EventCode.ADDITION,
+        visibility=visibility,
+        actor=actor,
+        actor_role=Role.CHALLENGER,
+        data={"text": text},
     )
     transaction.on_commit(lambda: tasks.notify_team_of_event.delay(event.pk))
     return event
@@ -269,8 +304,12 @@ def challenge_add_note(*, challenge: Challenge, actor, text: str, visibility: st
     if not text:
         raise ServiceError(_("Write the note first."))
     event = record_event(
-        challenge=locked, code=EventCode.NOTE, visibility=visibility, actor=actor,
-        actor_role=_acting_role(permissions.staff_roles(actor)), data={"text": text},
+        challenge=locked,
+        code=EventCode.NOTE,
+        visibility=visibility,
+        actor=actor,
+        actor_role=_acting_role(permissions.staff_roles(actor)),
+        data={"text": text},
     )
     if visibility != Visibility.INTERNAL:
         transaction.on_commit(lambda: tasks.notify_team_of_event.delay(event.pk))
@@ -284,8 +323,10 @@ def assessment_record(
     locked = _locked(challenge)
     if not permissions.can_assess(actor, locked):
         raise ServiceError(
-            _("Criteria can be assessed only in the assessment and decision stages, "
-              "by a reviewer or coordinator.")
+            _(
+                "Criteria can be assessed only in the assessment and decision stages, "
+                "by a reviewer or coordinator."
+            )
         )
     if not isinstance(score, int) or not 1 <= score <= 5:
         raise ServiceError(_("A score is a whole number from 1 to 5."))
@@ -293,7 +334,8 @@ def assessment_record(
     if not motivation:
         raise ServiceError(_("Explain the score in a motivation."))
     assessment, created = Assessment.objects.select_for_update().get_or_create(
-        challenge=locked, criterion=criterion,
+        challenge=locked,
+        criterion=criterion,
         defaults={"score": score, "motivation": motivation, "reviewer": actor},
     )
     if not created:
@@ -304,10 +346,17 @@ def assessment_record(
         assessment.reviewer = actor
         assessment.save()
     record_event(
-        challenge=locked, code=EventCode.ASSESSMENT_RECORDED, visibility=Visibility.PARTIES,
-        actor=actor, actor_role=_acting_role(permissions.staff_roles(actor)),
-        data={"criterion_nl": criterion.name_nl, "criterion_en": criterion.name_en,
-              "score": score, "motivation": motivation, "revised": not created},
+        challenge=locked,
+        code=EventCode.ASSESSMENT_RECORDED,
+        visibility=Visibility.PARTIES,
+        actor=actor,
+        actor_role=_acting_role(permissions.staff_roles(actor)),
+        data={
+            "criterion_nl": criterion.name_nl,
+            "criterion_en": criterion.name_en,
+            "score": score,
+            "motivation": motivation,
+            "revised": not created,
+        },
     )
     return assessment
-

@@ -21,7 +21,8 @@ def send_invitation_email(invitation_id: int) -> bool:
 
     invitation = (
         Invitation.objects.select_related("challenge", "invited_by")
-        .filter(pk=invitation_id, sent_at__isnull=True).first()
+        .filter(pk=invitation_id, sent_at__isnull=True)
+        .first()
     )
     if invitation is None:  # gone, or already sent
         return False
@@ -52,8 +53,9 @@ def notify_team_of_event(event_id: int) -> int:
         if member.pk == event.actor_id or not member.email:
             continue
         subject, body = _render(
-            "event", {"event": event, "challenge": event.challenge, "url": url,
-                      "recipient": member}, member.language,
+            "event",
+            {"event": event, "challenge": event.challenge, "url": url, "recipient": member},
+            member.language,
         )
         send_mail(subject, body, None, [member.email])
         sent += 1

@@ -42,25 +42,39 @@ def _query_without_page(request) -> str:
 
 
 def home(request):
-    return render(request, "pages/home.html", {
-        "stages": selectors.stage_counts(),
-        "side_counts": selectors.side_counts(),
-        "recent": selectors.public_log()[:5],
-    })
+    return render(
+        request,
+        "pages/home.html",
+        {
+            "stages": selectors.stage_counts(),
+            "side_counts": selectors.side_counts(),
+            "recent": selectors.public_log()[:5],
+        },
+    )
 
 
 def criteria(request):
-    return render(request, "pages/criteria.html", {
-        "criteria": Criterion.objects.filter(is_active=True),
-    })
+    return render(
+        request,
+        "pages/criteria.html",
+        {
+            "criteria": Criterion.objects.filter(is_active=True),
+        },
+    )
 
 
 def challenge_list(request):
     form = ChallengeFilterForm(request.GET or None)
     qs = selectors.filter_challenges(selectors.public_challenges(), **form.filters())
-    return render(request, "challenges/list.html", {
-        "form": form, "page": _page(request, qs), "query": _query_without_page(request),
-    })
+    return render(
+        request,
+        "challenges/list.html",
+        {
+            "form": form,
+            "page": _page(request, qs),
+            "query": _query_without_page(request),
+        },
+    )
 
 
 def _visible_challenge(request, pk) -> Challenge:
@@ -101,9 +115,13 @@ def challenge_detail(request, pk):
 
 @login_required
 def my_challenges(request):
-    return render(request, "challenges/mine.html", {
-        "challenges": selectors.team_challenges(request.user),
-    })
+    return render(
+        request,
+        "challenges/mine.html",
+        {
+            "challenges": selectors.team_challenges(request.user),
+        },
+    )
 
 
 @login_required
@@ -127,16 +145,22 @@ def challenge_step(request, pk, step):
     if step not in STEP_SLUGS:
         raise Http404
     if not permissions.can_edit_plan(request.user, challenge):
-        messages.info(request, _("This challenge has been submitted; its plan can no longer "
-                                 "be changed. Add information on its timeline instead."))
+        messages.info(
+            request,
+            _(
+                "This challenge has been submitted; its plan can no longer "
+                "be changed. Add information on its timeline instead."
+            ),
+        )
         return redirect(challenge)
     index = STEP_SLUGS.index(step)
     slug, label, form_class = STEPS[index]
-    form = form_class(request.POST or None, instance=challenge)
+    form = form_class(request.POST if request.method == "POST" else None, instance=challenge)
     if request.method == "POST" and form.is_valid():
         try:
-            services.challenge_update_draft(challenge=challenge, actor=request.user,
-                                            data=form.cleaned_data)
+            services.challenge_update_draft(
+                challenge=challenge, actor=request.user, data=form.cleaned_data
+            )
         except services.ServiceError as error:
             form.add_error(None, error)
         else:
@@ -146,11 +170,20 @@ def challenge_step(request, pk, step):
             if index + 1 < len(STEPS):
                 return redirect("challenges:step", pk=challenge.pk, step=STEP_SLUGS[index + 1])
             return redirect("challenges:review", pk=challenge.pk)
-    return render(request, "challenges/step.html", {
-        "challenge": challenge, "form": form, "step": slug, "step_label": label,
-        "step_number": index + 1, "steps": STEPS, "step_count": len(STEPS) + 1,
-        "previous": STEP_SLUGS[index - 1] if index else None,
-    })
+    return render(
+        request,
+        "challenges/step.html",
+        {
+            "challenge": challenge,
+            "form": form,
+            "step": slug,
+            "step_label": label,
+            "step_number": index + 1,
+            "steps": STEPS,
+            "step_count": len(STEPS) + 1,
+            "previous": STEP_SLUGS[index - 1] if index else None,
+        },
+    )
 
 
 @login_required
@@ -162,19 +195,33 @@ def challenge_review(request, pk):
     if request.method == "POST":
         try:
             services.challenge_transition(
-                challenge=challenge, to_status=Status.SUBMITTED, actor=request.user,
+                challenge=challenge,
+                to_status=Status.SUBMITTED,
+                actor=request.user,
                 expected_status=Status.DRAFT,
             )
         except services.ServiceError as exc:
             error = exc
         else:
-            messages.success(request, _("Your challenge has been submitted. The municipality "
-                                        "will start the intake; follow it on its timeline."))
+            messages.success(
+                request,
+                _(
+                    "Your challenge has been submitted. The municipality "
+                    "will start the intake; follow it on its timeline."
+                ),
+            )
             return redirect(challenge)
-    return render(request, "challenges/review.html", {
-        "challenge": challenge, "missing": services.missing_for_submission(challenge),
-        "steps": STEPS, "step_count": len(STEPS) + 1, "error": error,
-    })
+    return render(
+        request,
+        "challenges/review.html",
+        {
+            "challenge": challenge,
+            "missing": services.missing_for_submission(challenge),
+            "steps": STEPS,
+            "step_count": len(STEPS) + 1,
+            "error": error,
+        },
+    )
 
 
 def _team_post(request, pk) -> Challenge:
@@ -191,8 +238,9 @@ def challenge_invite(request, pk):
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
-            services.invitation_create(challenge=challenge, actor=request.user,
-                                       email=form.cleaned_data["email"])
+            services.invitation_create(
+                challenge=challenge, actor=request.user, email=form.cleaned_data["email"]
+            )
         except services.ServiceError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -209,8 +257,9 @@ def challenge_addition(request, pk):
     form = AdditionForm(request.POST)
     if form.is_valid():
         try:
-            services.challenge_add_addition(challenge=challenge, actor=request.user,
-                                            **form.cleaned_data)
+            services.challenge_add_addition(
+                challenge=challenge, actor=request.user, **form.cleaned_data
+            )
         except services.ServiceError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -228,8 +277,10 @@ def challenge_transition(request, pk):
     if form.is_valid():
         try:
             services.challenge_transition(
-                challenge=challenge, to_status=form.cleaned_data["to_status"],
-                actor=request.user, motivation=form.cleaned_data["motivation"],
+                challenge=challenge,
+                to_status=form.cleaned_data["to_status"],
+                actor=request.user,
+                motivation=form.cleaned_data["motivation"],
                 expected_status=form.cleaned_data["expected_status"],
             )
         except services.ServiceError as error:
@@ -261,9 +312,15 @@ def invitation(request, token):
 def public_log(request):
     form = LogFilterForm(request.GET or None)
     events = selectors.public_log(**form.filters())
-    return render(request, "log/log.html", {
-        "form": form, "page": _page(request, events), "query": _query_without_page(request),
-    })
+    return render(
+        request,
+        "log/log.html",
+        {
+            "form": form,
+            "page": _page(request, events),
+            "query": _query_without_page(request),
+        },
+    )
 
 
 class LogFeed(Feed):

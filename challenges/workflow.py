@@ -48,47 +48,129 @@ def _ready_to_submit(challenge) -> bool:
 
 S = Status
 TRANSITIONS: list[Edge] = [
-    Edge(S.DRAFT, S.SUBMITTED, CHALLENGER, False,
-         "The challenger team hands in a complete plan.", _("Submit"), _ready_to_submit),
-    Edge(S.SUBMITTED, S.INTAKE, REVIEWER, False,
-         "A reviewer starts the intake: admissibility and an exploratory talk.",
-         _("Start intake")),
-    Edge(S.INTAKE, S.ASSESSMENT, REVIEWER, False,
-         "The challenge is admissible; assess it against the published criteria.",
-         _("Start assessment")),
-    Edge(S.ASSESSMENT, S.DECISION, REVIEWER, False,
-         "The assessment is done; the municipal executive decides.", _("Send for decision")),
-    Edge(S.DECISION, S.ACCEPTED, REVIEWER, True,
-         "The challenge is accepted; the public motivation says why.", _("Accept")),
-    Edge(S.DECISION, S.REJECTED, REVIEWER, True,
-         "The challenge is rejected; the public motivation says why.", _("Reject")),
-    Edge(S.ACCEPTED, S.AGREEMENT, REVIEWER, False,
-         "Both sides start negotiating the agreement.", _("Start agreement")),
-    Edge(S.AGREEMENT, S.EXECUTION, REVIEWER, False,
-         "The agreement is signed; the challenger carries out the task.",
-         _("Start execution")),
-    Edge(S.EXECUTION, S.EVALUATION, REVIEWER, False,
-         "Time to evaluate the partnership together.", _("Start evaluation")),
-    Edge(S.EVALUATION, S.COMPLETED, COORDINATOR, False,
-         "The evaluation is done; the coordinator closes the challenge.", _("Complete")),
+    Edge(
+        S.DRAFT,
+        S.SUBMITTED,
+        CHALLENGER,
+        False,
+        "The challenger team hands in a complete plan.",
+        _("Submit"),
+        _ready_to_submit,
+    ),
+    Edge(
+        S.SUBMITTED,
+        S.INTAKE,
+        REVIEWER,
+        False,
+        "A reviewer starts the intake: admissibility and an exploratory talk.",
+        _("Start intake"),
+    ),
+    Edge(
+        S.INTAKE,
+        S.ASSESSMENT,
+        REVIEWER,
+        False,
+        "The challenge is admissible; assess it against the published criteria.",
+        _("Start assessment"),
+    ),
+    Edge(
+        S.ASSESSMENT,
+        S.DECISION,
+        REVIEWER,
+        False,
+        "The assessment is done; the municipal executive decides.",
+        _("Send for decision"),
+    ),
+    Edge(
+        S.DECISION,
+        S.ACCEPTED,
+        REVIEWER,
+        True,
+        "The challenge is accepted; the public motivation says why.",
+        _("Accept"),
+    ),
+    Edge(
+        S.DECISION,
+        S.REJECTED,
+        REVIEWER,
+        True,
+        "The challenge is rejected; the public motivation says why.",
+        _("Reject"),
+    ),
+    Edge(
+        S.ACCEPTED,
+        S.AGREEMENT,
+        REVIEWER,
+        False,
+        "Both sides start negotiating the agreement.",
+        _("Start agreement"),
+    ),
+    Edge(
+        S.AGREEMENT,
+        S.EXECUTION,
+        REVIEWER,
+        False,
+        "The agreement is signed; the challenger carries out the task.",
+        _("Start execution"),
+    ),
+    Edge(
+        S.EXECUTION,
+        S.EVALUATION,
+        REVIEWER,
+        False,
+        "Time to evaluate the partnership together.",
+        _("Start evaluation"),
+    ),
+    Edge(
+        S.EVALUATION,
+        S.COMPLETED,
+        COORDINATOR,
+        False,
+        "The evaluation is done; the coordinator closes the challenge.",
+        _("Complete"),
+    ),
 ]
 for _status in OPEN_STATUSES:
     TRANSITIONS.append(
-        Edge(_status, S.WITHDRAWN, CHALLENGER, True,
-             "The challenger may withdraw at any open stage, saying why.", _("Withdraw"))
+        Edge(
+            _status,
+            S.WITHDRAWN,
+            CHALLENGER,
+            True,
+            "The challenger may withdraw at any open stage, saying why.",
+            _("Withdraw"),
+        )
     )
     TRANSITIONS.append(
-        Edge(_status, S.ON_HOLD, REVIEWER, True,
-             "The municipality pauses the challenge, with a reason.", _("Put on hold"))
+        Edge(
+            _status,
+            S.ON_HOLD,
+            REVIEWER,
+            True,
+            "The municipality pauses the challenge, with a reason.",
+            _("Put on hold"),
+        )
     )
     TRANSITIONS.append(
-        Edge(S.ON_HOLD, _status, REVIEWER, False,
-             "Resume exactly where the challenge was put on hold.", _("Resume"),
-             _resumes_to(_status))
+        Edge(
+            S.ON_HOLD,
+            _status,
+            REVIEWER,
+            False,
+            "Resume exactly where the challenge was put on hold.",
+            _("Resume"),
+            _resumes_to(_status),
+        )
     )
 TRANSITIONS.append(
-    Edge(S.ON_HOLD, S.WITHDRAWN, CHALLENGER, True,
-         "A challenge on hold can still be withdrawn by its challenger.", _("Withdraw"))
+    Edge(
+        S.ON_HOLD,
+        S.WITHDRAWN,
+        CHALLENGER,
+        True,
+        "A challenge on hold can still be withdrawn by its challenger.",
+        _("Withdraw"),
+    )
 )
 
 _BY_PAIR: dict[tuple[str, str], Edge] = {(e.source, e.target): e for e in TRANSITIONS}
@@ -105,7 +187,4 @@ def edges_from(source: str) -> list[Edge]:
 
 def available_edges(challenge, roles: set) -> list[Edge]:
     """The edges these roles may take from the challenge's current stage now."""
-    return [
-        e for e in edges_from(challenge.status)
-        if e.roles & roles and e.allows(challenge)
-    ]
+    return [e for e in edges_from(challenge.status) if e.roles & roles and e.allows(challenge)]

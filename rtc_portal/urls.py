@@ -15,5 +15,3 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("challenges.urls")),
 ]
-
-
