@@ -173,6 +173,8 @@ class ChallengeAdmin(admin.ModelAdmin):
         """The challenge itself is read-only here; only its inlines are saved."""
 
     def save_formset(self, request, form, formset, change):
+        # Nothing is saved by the formset itself; the admin's change message reads these.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         if formset.model is not Assessment:
             return
         for inline_form in formset.forms:
