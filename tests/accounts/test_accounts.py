@@ -119,3 +119,14 @@ def test_repeated_failed_logins_are_rate_limited(client):
     assert "_auth_user_id" not in client.session
     assert response.status_code in (200, 429)
     assert "Too many failed login attempts" in response.content.decode()
+
+
+def test_logins_are_audited_without_personal_data(client, caplog):
+    user = UserFactory()
+    with caplog.at_level("INFO", logger="rtc.audit"):
+        client.post("/accounts/login/", {"login": user.email, "password": "fout-wachtwoord"})
+        client.post("/accounts/login/", {"login": user.email, "password": DEFAULT_PASSWORD})
+    messages = [r.getMessage() for r in caplog.records if r.name == "rtc.audit"]
+    assert "login failed" in messages
+    assert f"login user={user.pk} staff=False" in messages
+    assert not any(user.email in m or "fout-wachtwoord" in m for m in messages)
