@@ -11,12 +11,9 @@
 FROM node:22-slim AS assets
 WORKDIR /app
 COPY package.json package-lock.json ./
-# --omit=dev: axe-core and vnu-jar are test tools, not needed at run time.
-# design-tokens ships background-image-icon.css pointing at SVGs it does not ship;
-# collectstatic's manifest storage refuses a CSS file with a missing reference, and
-# the portal does not use that file, so it goes.
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
-    && rm -f node_modules/@utrecht/design-tokens/dist/background-image-icon.css
+# --omit=dev: axe-core and vnu-jar are test tools, not needed at run time. Only the
+# files listed in settings.NPM_STATIC_FILES are collected from node_modules.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 # --- build: dependencies, translations, static files ---
 FROM python:3.11-slim AS build

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import permissions, services
 from .constants import Status
@@ -299,7 +300,13 @@ class StageTargetAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         count = services.stage_target_apply(target=obj)
         self.message_user(
-            request, _("Due dates recomputed for %(count)d challenge(s).") % {"count": count}
+            request,
+            ngettext(
+                "The due date of %(count)d challenge was recomputed.",
+                "The due dates of %(count)d challenges were recomputed.",
+                count,
+            )
+            % {"count": count},
         )
 
 

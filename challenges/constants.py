@@ -79,5 +79,5 @@ class EventCode(models.TextChoices):
 
 
 class TargetBasis(models.TextChoices):
-    STAGE_START = "stage_start", _("from the start of the stage")
-    SUBMISSION = "submission", _("from the submission")
+    STAGE_START = "stage_start", _("the start of the stage")
+    SUBMISSION = "submission", _("the submission")

@@ -79,16 +79,20 @@ class BudgetStepForm(StepForm):
         help_texts = {
             "budget_requested": _(
                 "The amount per year you ask to carry out the task, in euros. "
-                "Write it as a number, for example 42500."
+                "Write it as a number, for example 42500 or 42500,50."
             ),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["budget_requested"]
+        # Localised: "42500,50" and "42500.50" are both understood.
+        field.localize = True
         field.widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-        field.localize = False
-        field.error_messages["invalid"] = _("Write the amount as a number, for example 42500.")
+        field.widget.is_localized = True
+        field.error_messages["invalid"] = _(
+            "Write the amount as a number, for example 42500 or 42500,50."
+        )
         field.error_messages["max_digits"] = _("This amount is too large.")
         field.error_messages["max_decimal_places"] = _("Use at most two decimals (cents).")
         field.error_messages["max_whole_digits"] = _("This amount is too large.")
@@ -272,7 +276,7 @@ class LogFilterForm(_FilterForm):
         error_messages={"invalid": _("Enter a date like 2026-01-31.")},
     )
     date_to = forms.DateField(
-        label=_("Until"),
+        label=_("Up to and including"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": _("Enter a date like 2026-01-31.")},

@@ -97,7 +97,10 @@ class StageTarget(models.Model):
     status = models.CharField(_("stage"), max_length=20, choices=Status.choices, unique=True)
     days = models.PositiveIntegerField(_("target in days"), validators=[MinValueValidator(1)])
     basis = models.CharField(
-        _("counted"), max_length=20, choices=TargetBasis.choices, default=TargetBasis.STAGE_START
+        _("counted from"),
+        max_length=20,
+        choices=TargetBasis.choices,
+        default=TargetBasis.STAGE_START,
     )
 
     class Meta:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions, tasks, workflow
@@ -59,14 +60,18 @@ def _acting_role(roles: set, edge_roles: frozenset | None = None) -> str:
     return ""
 
 
-def missing_for_submission(challenge: Challenge) -> list[str]:
-    """Labels of the plan fields that still need an answer before submitting."""
+def missing_for_submission(challenge: Challenge) -> list:
+    """Labels (lazy, so in the reader's language) of the plan fields still unanswered."""
     missing = []
     for name in PLAN_FIELDS:
         value = getattr(challenge, f"{name}_id" if name in ("task", "neighbourhood") else name)
         if value in (None, ""):
-            missing.append(str(Challenge._meta.get_field(name).verbose_name))
+            missing.append(Challenge._meta.get_field(name).verbose_name)
     return missing
+
+
+# Joined when the message is shown, so the labels follow the reader's language.
+_join_lazy = lazy(lambda labels: ", ".join(str(label) for label in labels), str)
 
 
 def compute_due_at(challenge: Challenge, *, now: datetime) -> datetime | None:
@@ -131,7 +136,7 @@ def challenge_transition(
                 "This challenge changed in the meantime: it is now in stage “%(stage)s”. "
                 "Reload the page and try again."
             ),
-            params={"stage": locked.get_status_display()},
+            params={"stage": Status(source).label},
         )
     edge = workflow.find_edge(source, to_status)
     if edge is None:
@@ -149,7 +154,7 @@ def challenge_transition(
         if source == Status.DRAFT:
             raise ServiceError(
                 _("The plan is not complete yet. Still missing: %(fields)s."),
-                params={"fields": ", ".join(missing_for_submission(locked))},
+                params={"fields": _join_lazy(missing_for_submission(locked))},
             )
         raise ServiceError(
             _("A challenge on hold can only resume in the stage it was put on hold from.")

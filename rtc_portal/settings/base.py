@@ -169,11 +169,18 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    ("nlds", BASE_DIR / "node_modules" / "@utrecht" / "component-library-css" / "dist"),
-    ("nlds-tokens", BASE_DIR / "node_modules" / "@utrecht" / "design-tokens" / "dist"),
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "rtc_portal.staticfinders.NpmFileFinder",
 ]
+# The NL Design System files we serve ourselves (installed by `npm ci`), by URL path.
+_NPM = BASE_DIR / "node_modules" / "@utrecht"
+NPM_STATIC_FILES = {
+    "nlds/index.css": _NPM / "component-library-css" / "dist" / "index.css",
+    "nlds-tokens/theme.css": _NPM / "design-tokens" / "dist" / "theme.css",
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -393,3 +393,15 @@ def test_login_is_required_for_the_challenger_pages(client):
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("typed", ["42500,50", "42500.50"])
+def test_budget_accepts_a_dutch_or_english_decimal(client, resident, typed):
+    draft = ChallengeFactory(initiator=resident, budget_requested=None)
+    client.force_login(resident)
+    response = client.post(
+        reverse("challenges:step", args=[draft.pk, "budget"]), {"budget_requested": typed}
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.budget_requested == Decimal("42500.50")
