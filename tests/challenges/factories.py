@@ -1,0 +1,236 @@
+"""factory_boy factories for the challenges app, and `challenge_in`, which brings a
+challenge to any stage through the real services so that its timeline is real.
+
+Only drafts are built directly (a draft is what `challenge_create_draft` makes);
+every later stage is reached with `services.challenge_transition`, never by
+setting `status`.
+"""
+
+from decimal import Decimal
+
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+
+from accounts.models import User
+from challenges import services
+from challenges.constants import OPEN_STATUSES, LegalForm, Status
+from challenges.models import Challenge, Criterion, Invitation, Neighbourhood, Task
+from challenges.permissions import COORDINATOR_GROUP, REVIEWER_GROUP
+
+DEFAULT_PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A resident who can log in through allauth with DEFAULT_PASSWORD."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"resident{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    first_name = factory.Faker("first_name", locale="nl_NL")
+    last_name = factory.Faker("last_name", locale="nl_NL")
+    language = "nl"
+    password = factory.django.Password(DEFAULT_PASSWORD)
+
+    @factory.post_generation
+    def verified_email(obj, create, extracted, **kwargs):
+        # allauth (ACCOUNT_EMAIL_VERIFICATION = "mandatory") only lets a person in
+        # with a verified address.
+        if create and obj.email:
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+
+def _add_groups(user, names) -> None:
+    for name in names or ():
+        # The groups come from the data migration; a missing one is a real failure.
+        user.groups.add(Group.objects.get(name=name))
+
+
+class StaffUserFactory(UserFactory):
+    """A municipal employee: `StaffUserFactory(groups=["Reviewer"])`."""
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@gemeente.example.nl")
+    is_staff = True
+
+    @factory.post_generation
+    def groups(obj, create, extracted, **kwargs):
+        if create:
+            _add_groups(obj, extracted)
+
+
+class ReviewerFactory(StaffUserFactory):
+    @factory.post_generation
+    def groups(obj, create, extracted, **kwargs):
+        if create:
+            _add_groups(obj, [REVIEWER_GROUP] if extracted is None else extracted)
+
+
+class CoordinatorFactory(StaffUserFactory):
+    @factory.post_generation
+    def groups(obj, create, extracted, **kwargs):
+        if create:
+            _add_groups(obj, [COORDINATOR_GROUP] if extracted is None else extracted)
+
+
+class NeighbourhoodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Neighbourhood
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Wijk {n}")
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Task
+
+    name = factory.Sequence(lambda n: f"Beheer buurtpark {n}")
+    department = "Stadsbeheer"
+    current_yearly_cost = Decimal("120000.00")
+    description = "Maaien, snoeien en zwerfafval opruimen in het buurtpark."
+    is_active = True
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Criterion
+
+    name_nl = factory.Sequence(lambda n: f"Criterium {n}")
+    name_en = factory.Sequence(lambda n: f"Criterion {n}")
+    description_nl = "Hoe goed past het plan hierbij?"
+    description_en = "How well does the plan fit this?"
+    order = factory.Sequence(lambda n: 100 + n)
+    is_active = True
+
+
+class ChallengeFactory(factory.django.DjangoModelFactory):
+    """A draft whose plan is complete: it can be submitted as it is."""
+
+    class Meta:
+        model = Challenge
+
+    initiator = factory.SubFactory(UserFactory)
+    task = factory.SubFactory(TaskFactory)
+    neighbourhood = factory.SubFactory(NeighbourhoodFactory)
+    title = factory.Sequence(lambda n: f"Bewoners beheren het buurtpark ({n})")
+    summary = "Wij onderhouden het park zelf, met buurtbewoners en een vaste ploeg."
+    approach = "Een vaste ploeg van vijf vrijwilligers en een betaalde coördinator."
+    social_value = "Ontmoeting, werkervaring voor jongeren en een schoner park."
+    budget_requested = Decimal("95000.00")
+    legal_form = LegalForm.FOUNDATION
+    team_description = "Drie jaar ervaring met de moestuin aan de overkant."
+    support_evidence = "212 handtekeningen en steun van de bewonersvereniging."
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An invitation row as `invitation_create` would leave it (no event, no e-mail):
+    use the service when the timeline or the e-mail matters."""
+
+    class Meta:
+        model = Invitation
+
+    challenge = factory.SubFactory(ChallengeFactory)
+    email = factory.Sequence(lambda n: f"co{n}@example.org")
+    token = factory.Sequence(lambda n: f"token-{n:08d}")
+    invited_by = factory.LazyAttribute(lambda i: i.challenge.initiator)
+
+
+def add_co_initiator(challenge: Challenge, user=None) -> User:
+    """Invite and accept through the services: the user joins the challenger team."""
+    user = user or UserFactory()
+    invitation = services.invitation_create(
+        challenge=challenge, actor=challenge.initiator, email=user.email
+    )
+    services.invitation_accept(invitation=invitation, user=user)
+    return user
+
+
+# The main line, each stop with the edge's actor ("team", "reviewer", "coordinator").
+_MAIN_LINE = [
+    (Status.SUBMITTED, "team"),
+    (Status.INTAKE, "reviewer"),
+    (Status.ASSESSMENT, "reviewer"),
+    (Status.DECISION, "reviewer"),
+    (Status.ACCEPTED, "reviewer"),
+    (Status.AGREEMENT, "reviewer"),
+    (Status.EXECUTION, "reviewer"),
+    (Status.EVALUATION, "reviewer"),
+    (Status.COMPLETED, "coordinator"),
+]
+
+
+def _path_to(status: str) -> list[tuple[str, str]]:
+    """The steps from a draft to an open or main-line stage."""
+    if status == Status.DRAFT:
+        return []
+    if status == Status.REJECTED:
+        return _path_to(Status.DECISION) + [(Status.REJECTED, "reviewer")]
+    stops = [stop for stop, _actor in _MAIN_LINE]
+    return _MAIN_LINE[: stops.index(status) + 1]
+
+
+def challenge_in(
+    status: str,
+    *,
+    challenge: Challenge | None = None,
+    reviewer=None,
+    coordinator=None,
+    held_from: str = Status.INTAKE,
+    withdrawn_from: str = Status.SUBMITTED,
+    **draft_fields,
+) -> Challenge:
+    """A challenge in `status`, brought there step by step through challenge_transition.
+
+    `on_hold` is reached by holding the challenge in `held_from`; `withdrawn` by the
+    initiator withdrawing it in `withdrawn_from` (an open stage or on hold). Missing
+    staff actors are created. Extra keyword arguments go to ChallengeFactory.
+    """
+    status = Status(status)
+    if challenge is None:
+        challenge = ChallengeFactory(**draft_fields)
+    elif draft_fields:
+        raise TypeError("Pass either an existing challenge or draft fields, not both.")
+    if challenge.status != Status.DRAFT:
+        raise ValueError("challenge_in starts from a draft.")
+    actors = {"team": challenge.initiator}
+
+    def actor(kind: str):
+        nonlocal reviewer, coordinator
+        if kind == "reviewer":
+            reviewer = reviewer or ReviewerFactory()
+            return reviewer
+        if kind == "coordinator":
+            coordinator = coordinator or CoordinatorFactory()
+            return coordinator
+        return actors[kind]
+
+    def step(to_status: str, kind: str) -> Challenge:
+        return services.challenge_transition(
+            challenge=challenge,
+            to_status=to_status,
+            actor=actor(kind),
+            motivation=f"Test step to {to_status}.",
+        )
+
+    if status == Status.ON_HOLD:
+        if held_from not in OPEN_STATUSES:
+            raise ValueError(f"Only an open stage can be put on hold, not {held_from!r}.")
+        for to_status, kind in _path_to(held_from):
+            challenge = step(to_status, kind)
+        return step(Status.ON_HOLD, "reviewer")
+    if status == Status.WITHDRAWN:
+        if withdrawn_from == Status.ON_HOLD:
+            challenge = challenge_in(Status.ON_HOLD, challenge=challenge, reviewer=reviewer)
+        elif withdrawn_from in OPEN_STATUSES:
+            for to_status, kind in _path_to(withdrawn_from):
+                challenge = step(to_status, kind)
+        else:
+            raise ValueError(f"A challenge cannot be withdrawn from {withdrawn_from!r}.")
+        return step(Status.WITHDRAWN, "team")
+    for to_status, kind in _path_to(status):
+        challenge = step(to_status, kind)
+    return challenge
