@@ -36,7 +36,9 @@ def is_municipality(user) -> bool:
 
 
 def is_team_member(user, challenge) -> bool:
-    if not getattr(user, "is_authenticated", False) or challenge.pk is None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if challenge.pk is None:
         return False
     if challenge.initiator_id == user.pk:
         return True

@@ -47,7 +47,8 @@ def team_members(challenge: Challenge) -> list:
             Q(pk=challenge.initiator_id)
             | Q(
                 co_initiatorships__challenge=challenge, co_initiatorships__accepted_at__isnull=False
-            )
+            ),
+            is_active=True,
         )
         .distinct()
         .order_by("pk")

@@ -48,7 +48,12 @@ PLAN_FIELDS = [
 
 
 def _locked(challenge: Challenge) -> Challenge:
-    return Challenge.objects.select_for_update().select_related("task").get(pk=challenge.pk)
+    # of=("self",): PostgreSQL cannot lock the nullable side of the join to the task.
+    return (
+        Challenge.objects.select_for_update(of=("self",))
+        .select_related("task")
+        .get(pk=challenge.pk)
+    )
 
 
 def _acting_role(roles: set, edge_roles: frozenset | None = None) -> str:
@@ -79,7 +84,12 @@ def compute_due_at(challenge: Challenge, *, now: datetime) -> datetime | None:
     if target is None:
         return None
     start = challenge.submitted_at if target.basis == TargetBasis.SUBMISSION else now
-    return (start or now) + timedelta(days=target.days)
+    return _days_later(start or now, target.days)
+
+
+def _days_later(start: datetime, days: int) -> datetime:
+    # In local time, so a due date keeps its hour across a daylight-saving change.
+    return timezone.localtime(start) + timedelta(days=days)
 
 
 def _next_reference(now: datetime) -> str:
@@ -206,7 +216,7 @@ def stage_target_apply(*, target: StageTarget) -> int:
             if target.basis == TargetBasis.SUBMISSION
             else challenge.status_changed_at
         ) or now
-        challenge.due_at = start + timedelta(days=target.days)
+        challenge.due_at = _days_later(start, target.days)
         challenge.save(update_fields=["due_at"])
         count += 1
     return count
@@ -333,7 +343,7 @@ def assessment_record(
                 "by a reviewer or coordinator."
             )
         )
-    if not isinstance(score, int) or not 1 <= score <= 5:
+    if type(score) is not int or not 1 <= score <= 5:
         raise ServiceError(_("A score is a whole number from 1 to 5."))
     motivation = (motivation or "").strip()
     if not motivation:

@@ -271,14 +271,6 @@ def test_a_staff_member_without_a_staff_group_is_not_the_municipality(db, stage_
     assert {e.visibility for e in selectors.timeline_for(user, challenge)} == {PUBLIC}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: permissions.is_team_member ignores is_active, so a deactivated team member "
-        "keeps the challenger role (staff_roles does check is_active). Remove this marker "
-        "once is_team_member returns False for inactive users."
-    ),
-)
 def test_a_deactivated_team_member_has_no_role(db, complete_draft):
     challenge = services.challenge_transition(
         challenge=complete_draft, to_status=S.SUBMITTED, actor=complete_draft.initiator
@@ -298,14 +290,6 @@ def test_a_deactivated_team_member_has_no_role(db, complete_draft):
     assert Challenge.objects.get(pk=challenge.pk).status == S.SUBMITTED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: selectors.team_members includes deactivated accounts, so a deactivated "
-        "co-initiator is still mailed about the challenge. Remove this marker once "
-        "team_members leaves out inactive users."
-    ),
-)
 def test_a_deactivated_team_member_is_not_mailed(
     db, django_capture_on_commit_callbacks, reviewer, complete_draft
 ):
