@@ -7,7 +7,7 @@ translated message) and change nothing.
 """
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -89,7 +89,7 @@ def compute_due_at(challenge: Challenge, *, now: datetime) -> datetime | None:
 
 def _days_later(start: datetime, days: int) -> datetime:
     # In local time, so a due date keeps its hour across a daylight-saving change.
-    return timezone.localtime(start) + timedelta(days=days)
+    return (timezone.localtime(start) + timedelta(days=days)).astimezone(UTC)
 
 
 def _next_reference(now: datetime) -> str:
