@@ -6,6 +6,8 @@ rolled-back change leaves no event and a committed change always has one.
 
 from django.db import transaction
 
+from notifications import outbox
+
 from .models import Challenge, TimelineEvent
 
 
@@ -31,4 +33,6 @@ def record_event(
         corrects=corrects,
     )
     event.save()
+    # Who must hear about it is recorded in the same transaction (the outbox).
+    outbox.record_for_event(event)
     return event

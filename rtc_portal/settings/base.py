@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "accounts",
     "challenges",
     "partnerships",
+    "notifications",
 ]
 
 MIDDLEWARE = [
