@@ -76,6 +76,11 @@ class EventCode(models.TextChoices):
     CO_INITIATOR_INVITED = "co_initiator_invited", _("Co-initiator invited")
     CO_INITIATOR_JOINED = "co_initiator_joined", _("Co-initiator joined")
     ASSESSMENT_RECORDED = "assessment_recorded", _("Criterion assessed")
+    # Recorded by Celery beat (no actor), see notifications/tasks.py.
+    NO_PROGRESS = "no_progress", _("No progress")
+    DEADLINE_REMINDER = "deadline_reminder", _("Response deadline approaching")
+    DEADLINE_PASSED = "deadline_passed", _("Response deadline passed")
+    REFLECTION_PROMPT = "reflection_prompt", _("Time to reflect together")
 
 
 class TargetBasis(models.TextChoices):

@@ -11,12 +11,13 @@ from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions, tasks, workflow
-from .constants import EventCode, Role, Status, TargetBasis, Visibility
+from .constants import OPEN_STATUSES, STAGE_LINE, EventCode, Role, Status, TargetBasis, Visibility
 from .models import (
     Assessment,
     Challenge,
@@ -188,7 +189,7 @@ def challenge_transition(
     locked.due_at = compute_due_at(locked, now=now)
     locked.save()
 
-    event = record_event(
+    record_event(
         challenge=locked,
         code=EventCode.SUBMITTED if source == Status.DRAFT else EventCode.STATUS_CHANGED,
         visibility=Visibility.PUBLIC,
@@ -201,7 +202,6 @@ def challenge_transition(
             "due_at": locked.due_at.isoformat() if locked.due_at else None,
         },
     )
-    transaction.on_commit(lambda: tasks.notify_team_of_event.delay(event.pk))
     return locked
 
 
@@ -304,7 +304,6 @@ def challenge_add_addition(*, challenge: Challenge, actor, text: str, visibility
         actor_role=Role.CHALLENGER,
         data={"text": text},
     )
-    transaction.on_commit(lambda: tasks.notify_team_of_event.delay(event.pk))
     return event
 
 
@@ -326,8 +325,6 @@ def challenge_add_note(*, challenge: Challenge, actor, text: str, visibility: st
         actor_role=_acting_role(permissions.staff_roles(actor)),
         data={"text": text},
     )
-    if visibility != Visibility.INTERNAL:
-        transaction.on_commit(lambda: tasks.notify_team_of_event.delay(event.pk))
     return event
 
 
@@ -375,3 +372,126 @@ def assessment_record(
         },
     )
     return assessment
+
+
+# -- Events recorded by Celery beat (notifications/tasks.py) ---------------------------
+# No actor: the portal itself says so. Each service re-checks its condition under the
+# row lock, so a task that runs twice (or two beats) records the event once.
+
+# Reminders the portal writes itself: they are not news, so they do not end a silence.
+AUTOMATED_EVENT_CODES = (
+    EventCode.DEADLINE_REMINDER,
+    EventCode.DEADLINE_PASSED,
+    EventCode.REFLECTION_PROMPT,
+)
+
+
+def last_news_at(challenge: Challenge) -> datetime:
+    """When the parties last heard something: the stage start or the latest event they
+    can see (public or parties), not counting the portal's own reminders. A "no
+    progress" message counts, so it is said once per silent period."""
+    latest = (
+        challenge.events.filter(visibility__in=[Visibility.PUBLIC, Visibility.PARTIES])
+        .exclude(code__in=AUTOMATED_EVENT_CODES)
+        .aggregate(latest=Max("created_at"))["latest"]
+    )
+    return max(filter(None, [challenge.status_changed_at, latest]))
+
+
+def next_stage(status: str) -> str | None:
+    """The next stop on the main line after `status` (None at its end)."""
+    if status not in STAGE_LINE or status == STAGE_LINE[-1]:
+        return None
+    return STAGE_LINE[STAGE_LINE.index(status) + 1]
+
+
+@transaction.atomic
+def challenge_record_no_progress(*, challenge: Challenge, days: int):
+    """Say so publicly when an open challenge had no news for `days` days in its stage:
+    where it stands, the next step and its due date."""
+    locked = _locked(challenge)
+    if locked.status not in OPEN_STATUSES:
+        return None
+    now = timezone.now()
+    since = last_news_at(locked)
+    if now - since < timedelta(days=days):
+        return None
+    return record_event(
+        challenge=locked,
+        code=EventCode.NO_PROGRESS,
+        visibility=Visibility.PUBLIC,
+        data={
+            "status": locked.status,
+            "stage_since": locked.status_changed_at.isoformat(),
+            "silent_days": (now - since).days,
+            "next": next_stage(locked.status),
+            "due_at": locked.due_at.isoformat() if locked.due_at else None,
+        },
+    )
+
+
+@transaction.atomic
+def challenge_record_deadline_reminder(*, challenge: Challenge, days_before: int):
+    """Remind the municipality's people, once per due date, `days_before` days ahead."""
+    locked = _locked(challenge)
+    if locked.status not in OPEN_STATUSES or locked.due_at is None:
+        return None
+    now = timezone.now()
+    if not locked.due_at - timedelta(days=days_before) <= now < locked.due_at:
+        return None
+    due = locked.due_at.isoformat()
+    if locked.events.filter(code=EventCode.DEADLINE_REMINDER, data__due_at=due).exists():
+        return None
+    return record_event(
+        challenge=locked,
+        code=EventCode.DEADLINE_REMINDER,
+        visibility=Visibility.INTERNAL,
+        data={"status": locked.status, "due_at": due},
+    )
+
+
+@transaction.atomic
+def challenge_record_deadline_passed(*, challenge: Challenge):
+    """Tell the municipality's people, once per due date, that it has passed."""
+    locked = _locked(challenge)
+    if locked.status not in OPEN_STATUSES or locked.due_at is None:
+        return None
+    if timezone.now() < locked.due_at:
+        return None
+    due = locked.due_at.isoformat()
+    if locked.events.filter(code=EventCode.DEADLINE_PASSED, data__due_at=due).exists():
+        return None
+    return record_event(
+        challenge=locked,
+        code=EventCode.DEADLINE_PASSED,
+        visibility=Visibility.INTERNAL,
+        data={"status": locked.status, "due_at": due},
+    )
+
+
+@transaction.atomic
+def challenge_record_reflection_prompt(*, challenge: Challenge, every_days: int):
+    """Prompt the parties to reflect together: once when the challenge is in
+    evaluation, and every `every_days` days of execution.
+
+    Until agreements with evaluation dates exist (partnerships, a later issue), these
+    are the moments; then the agreement's dates take over.
+    """
+    locked = _locked(challenge)
+    if locked.status not in (Status.EXECUTION, Status.EVALUATION):
+        return None
+    now = timezone.now()
+    latest = locked.events.filter(
+        code=EventCode.REFLECTION_PROMPT, created_at__gte=locked.status_changed_at
+    ).aggregate(latest=Max("created_at"))["latest"]
+    if locked.status == Status.EVALUATION:
+        if latest is not None:
+            return None
+    elif now - (latest or locked.status_changed_at) < timedelta(days=every_days):
+        return None
+    return record_event(
+        challenge=locked,
+        code=EventCode.REFLECTION_PROMPT,
+        visibility=Visibility.PARTIES,
+        data={"status": locked.status},
+    )

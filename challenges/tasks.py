@@ -36,27 +36,3 @@ def send_invitation_email(invitation_id: int) -> bool:
     send_mail(subject, body, None, [invitation.email])
     type(invitation).objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
     return True
-
-
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def notify_team_of_event(event_id: int) -> int:
-    """Tell the challenger team (minus the actor) about an event on their challenge."""
-    from .models import TimelineEvent
-    from .selectors import team_members
-
-    event = TimelineEvent.objects.select_related("challenge").filter(pk=event_id).first()
-    if event is None:
-        return 0
-    sent = 0
-    url = settings.SITE_URL + event.challenge.get_absolute_url()
-    for member in team_members(event.challenge):
-        if member.pk == event.actor_id or not member.email:
-            continue
-        subject, body = _render(
-            "event",
-            {"event": event, "challenge": event.challenge, "url": url, "recipient": member},
-            member.language,
-        )
-        send_mail(subject, body, None, [member.email])
-        sent += 1
-    return sent

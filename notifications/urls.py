@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "notifications"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.notification_list, name="list"),
+    path("<int:pk>/read/", views.notification_read, name="read"),
+    path("read-all/", views.notification_read_all, name="read-all"),
+    path("preferences/", views.preferences, name="preferences"),
+    path("follow/<int:pk>/", views.follow, name="follow"),
+    path("unfollow/<int:pk>/", views.unfollow, name="unfollow"),
+]

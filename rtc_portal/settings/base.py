@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -115,6 +116,83 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Amsterdam"
+# Publishing must fail fast when Redis is down: the web request that commits a
+# change enqueues its notifications on commit and must not wait for the broker (the
+# outbox rows are committed; the sweeper re-queues them). Measured with Redis
+# stopped: about 10 ms per refused publish with these values, 0.7 s with Celery's
+# defaults; a broker that drops packets costs at most about 2 s (two connect
+# attempts of 0.5 s, or one read of 1.5 s). See docs/notifications.md.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+    "socket_connect_timeout": 0.5,
+    "socket_timeout": 1.5,
+    # Longer than the longest retry countdown (NOTIFICATION_RETRY_BACKOFF_MAX).
+    "visibility_timeout": 3600,
+}
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# Queues: "notifications" delivers single notifications (kept short so a digest run
+# never delays them), "periodic" runs beat's work and digest batches, "default" the rest.
+CELERY_TASK_ROUTES = {
+    "notifications.tasks.deliver_event": {"queue": "notifications"},
+    "notifications.tasks.*": {"queue": "periodic"},
+}
+# Times are Europe/Amsterdam (CELERY_TIMEZONE). Every entry is safe to run twice.
+CELERY_BEAT_SCHEDULE = {
+    "notifications-sweep": {
+        "task": "notifications.tasks.sweep_pending",
+        "schedule": 60.0,
+    },
+    "notifications-daily-digest": {
+        "task": "notifications.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=0),
+        "args": ("daily",),
+    },
+    "notifications-weekly-digest": {
+        "task": "notifications.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+        "args": ("weekly",),
+    },
+    "challenges-no-progress": {
+        "task": "notifications.tasks.record_no_progress",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    "challenges-deadline-reminders": {
+        "task": "notifications.tasks.record_deadline_reminders",
+        "schedule": crontab(hour=6, minute=10),
+    },
+    "challenges-reflection-prompts": {
+        "task": "notifications.tasks.record_reflection_prompts",
+        "schedule": crontab(hour=6, minute=20),
+    },
+}
+
+# Notifications (docs/notifications.md).
+# NO_PROGRESS_DAYS: days without news in a stage before the parties and followers
+# get a "no progress" message (again after as many days of further silence).
+NO_PROGRESS_DAYS = int(os.environ.get("NO_PROGRESS_DAYS", "21"))
+# DEADLINE_REMINDER_DAYS: days before a response deadline that the municipality's
+# people on the challenge are reminded (and once more when it has passed).
+DEADLINE_REMINDER_DAYS = int(os.environ.get("DEADLINE_REMINDER_DAYS", "7"))
+# REFLECTION_PROMPT_DAYS: during execution, the parties are prompted to reflect
+# together this often (and once when the challenge enters evaluation).
+REFLECTION_PROMPT_DAYS = int(os.environ.get("REFLECTION_PROMPT_DAYS", "90"))
+# Not from the environment: tuning of the outbox.
+NOTIFICATION_BATCH_SIZE = 200  # e-mail rows per delivery task; recipients per digest task
+NOTIFICATION_SWEEP_AGE = 30  # seconds a row may be pending before the sweeper re-queues it
+NOTIFICATION_REQUEUE_INTERVAL = 300  # seconds before the sweeper re-queues the same row again
+NOTIFICATION_SWEEP_LIMIT = 1000  # events re-queued per sweep at most
+NOTIFICATION_MAX_ATTEMPTS = 10  # failed sends of one row before it is marked failed
+NOTIFICATION_RETRY_BACKOFF_MAX = 600  # seconds, the longest wait between task retries
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -184,8 +184,8 @@ def test_a_closed_challenge_takes_no_co_initiators(resident):
 
 
 @pytest.mark.parametrize("visibility", [Visibility.PUBLIC, Visibility.PARTIES])
-def test_the_team_adds_to_the_timeline(django_capture_on_commit_callbacks, visibility):
-    challenge = challenge_in(S.INTAKE)
+def test_the_team_adds_to_the_timeline(django_capture_on_commit_callbacks, reviewer, visibility):
+    challenge = challenge_in(S.INTAKE, reviewer=reviewer)
     co_initiator = add_co_initiator(challenge)
     with django_capture_on_commit_callbacks(execute=True):
         event = services.challenge_add_addition(
@@ -198,8 +198,10 @@ def test_the_team_adds_to_the_timeline(django_capture_on_commit_callbacks, visib
     assert event.visibility == visibility
     assert event.actor == co_initiator and event.actor_role == Role.CHALLENGER
     assert event.data == {"text": "Nieuwe steunbetuigingen van de school."}
-    # The rest of the team hears of it; the author does not.
-    assert [m.to for m in mail.outbox] == [[challenge.initiator.email]]
+    # The rest of the team and the reviewer handling it hear of it; the author does not.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [challenge.initiator.email, reviewer.email]
+    )
 
 
 def test_an_addition_cannot_be_internal_or_of_unknown_visibility(resident):

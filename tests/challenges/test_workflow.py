@@ -454,8 +454,12 @@ def test_the_team_is_told_on_commit_and_the_actor_is_not(
         submitted = services.challenge_transition(
             challenge=complete_draft, to_status=S.SUBMITTED, actor=complete_draft.initiator
         )
-    # The initiator submitted: only the co-initiator hears of it.
-    assert [m.to for m in mail.outbox] == [[co_initiator.email]]
+    # The initiator submitted: the co-initiator hears of it, and so does the
+    # municipality (no reviewer has acted on it yet, so every reviewer does), once each.
+    told = [m.to[0] for m in mail.outbox]
+    assert {co_initiator.email, reviewer.email} <= set(told)
+    assert complete_draft.initiator.email not in told
+    assert len(told) == len(set(told))
     assert submitted.reference in mail.outbox[0].subject + mail.outbox[0].body
 
     mail.outbox.clear()

@@ -1,0 +1,315 @@
+"""Sending the e-mail rows of the outbox: one event's rows, or one person's digest.
+
+The guarantee, precisely:
+
+- In-app notifications are exactly once: the row is written in the event's
+  transaction and the unique constraint (event, recipient, channel) forbids a second.
+- An e-mail row is sent inside its own short database transaction: lock the row
+  (`SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL, so two workers never take the
+  same row), check it is still pending, hand the message to the mail server, mark
+  it sent, COMMIT. A task that runs twice, or two tasks for the same event, find the
+  row sent (or locked) and skip it: exactly once. A worker that dies before the mail
+  server accepted the message leaves the row pending (its transaction is rolled
+  back) and the sweeper re-queues it. Only a worker that dies in the instant between
+  the mail server's acceptance and the COMMIT causes a second send: at-least-once in
+  that window, which is why every message carries a deterministic Message-ID
+  (`<notification-ID@host>`, `<digest-ID@host>`) that lets a receiving system drop
+  the duplicate.
+
+Messages are rendered in the recipient's language (`translation.override`) from
+templates/emails/, reusing the wording of the timeline's event templates
+(templates/timeline/events/) as plain text. A message does not depend on who
+receives it beyond language and reason, so one event's message is rendered once per
+(language, reason) and reused: that keeps a 1,000-follower event cheap.
+"""
+
+import html
+import logging
+import re
+import smtplib
+from collections import defaultdict
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.html import strip_tags
+
+from challenges.models import TimelineEvent
+
+from .constants import Channel, DeliveryStatus, Frequency
+from .models import Digest, Notification
+
+logger = logging.getLogger(__name__)
+
+
+class DeliveryIncomplete(Exception):
+    """Some rows could not be sent for now (mail server unreachable); retry later."""
+
+
+def published_chain_head() -> tuple[int, str] | None:
+    """(size, hash) of the published head of the hash-chained log, if it exists yet.
+
+    `challenges.chain` is being written in parallel; until it is there (or when it
+    has no `current_head`) the e-mails simply leave the line out.
+    """
+    try:
+        from challenges import chain
+    except ImportError:
+        return None
+    current_head = getattr(chain, "current_head", None)
+    if current_head is None:
+        return None
+    return current_head()
+
+
+def _host() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def notification_message_id(notification_id: int) -> str:
+    return f"<notification-{notification_id}@{_host()}>"
+
+
+def digest_message_id(digest_id: int) -> str:
+    return f"<digest-{digest_id}@{_host()}>"
+
+
+def event_url(event: TimelineEvent) -> str:
+    return f"{settings.SITE_URL}{event.challenge.get_absolute_url()}#event-{event.pk}"
+
+
+def preferences_url() -> str:
+    return settings.SITE_URL + reverse("notifications:preferences")
+
+
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+def event_text(event: TimelineEvent) -> str:
+    """The event as plain text, in the active language: its timeline template, untagged."""
+    rendered = render_to_string(event.template_name, {"event": event, "data": event.data})
+    text = html.unescape(strip_tags(rendered))
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    return _BLANK_LINES.sub("\n", "\n".join(line for line in lines if line)).strip()
+
+
+def _subject(template: str, context: dict) -> str:
+    return " ".join(render_to_string(template, context).split())
+
+
+def _headers(message_id: str) -> dict:
+    return {
+        "Message-ID": message_id,
+        "Auto-Submitted": "auto-generated",
+        "List-Unsubscribe": f"<{preferences_url()}>",
+    }
+
+
+def _is_permanent(error: Exception) -> bool:
+    """A refusal the mail server will repeat (5xx), as opposed to a passing failure."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _msg in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    return False
+
+
+@dataclass
+class Result:
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+
+def _send_locked(row_id: int, build, connection, result: Result) -> bool:
+    """Send one outbox row in its own transaction. Returns False if the mail server is
+    unreachable (stop and retry later); build(row) returns the EmailMessage or None."""
+    with transaction.atomic():
+        row = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient")
+            .filter(pk=row_id, status=DeliveryStatus.PENDING)
+            .first()
+        )
+        if row is None:  # sent already, or another worker holds it right now
+            return True
+        recipient = row.recipient
+        if not recipient.is_active or not recipient.email:
+            Notification.objects.filter(pk=row.pk).update(status=DeliveryStatus.SKIPPED)
+            result.skipped += 1
+            return True
+        message = build(row)
+        try:
+            connection.send_messages([message])
+        except (OSError, smtplib.SMTPException) as error:
+            attempts = row.attempts + 1
+            permanent = _is_permanent(error) or attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
+            Notification.objects.filter(pk=row.pk).update(
+                attempts=attempts,
+                last_error=f"{type(error).__name__}: {error}"[:500],
+                status=DeliveryStatus.FAILED if permanent else DeliveryStatus.PENDING,
+            )
+            logger.warning("Sending notification %s failed: %s", row.pk, error)
+            if permanent:
+                result.failed += 1
+                return True
+            return False
+        Notification.objects.filter(pk=row.pk).update(
+            status=DeliveryStatus.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1
+        )
+        result.sent += 1
+        return True
+
+
+def deliver_event_emails(
+    *, event_id: int, first_id: int | None = None, last_id: int | None = None
+) -> Result:
+    """Send the pending immediate e-mail rows of one event (optionally a range of them)."""
+    result = Result()
+    pending = Notification.objects.filter(
+        event_id=event_id,
+        channel=Channel.EMAIL,
+        frequency=Frequency.IMMEDIATE,
+        status=DeliveryStatus.PENDING,
+    )
+    if first_id is not None:
+        pending = pending.filter(pk__gte=first_id)
+    if last_id is not None:
+        pending = pending.filter(pk__lte=last_id)
+    row_ids = list(pending.order_by("pk").values_list("pk", flat=True))
+    if not row_ids:
+        return result
+    event = TimelineEvent.objects.select_related("challenge").get(pk=event_id)
+    head = published_chain_head()
+    rendered: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def build(row: Notification) -> EmailMessage:
+        language = row.recipient.language or settings.LANGUAGE_CODE
+        key = (language, row.reason)
+        if key not in rendered:
+            with translation.override(language):
+                context = {
+                    "event": event,
+                    "challenge": event.challenge,
+                    "event_text": event_text(event),
+                    "url": event_url(event),
+                    "preferences_url": preferences_url(),
+                    "reason": row.get_reason_display(),
+                    "chain_head": head,
+                }
+                rendered[key] = (
+                    _subject("emails/event_subject.txt", context),
+                    render_to_string("emails/event.txt", context),
+                )
+        subject, body = rendered[key]
+        return EmailMessage(
+            subject,
+            body,
+            None,
+            [row.recipient.email],
+            headers=_headers(notification_message_id(row.pk)),
+        )
+
+    connection = get_connection()
+    try:
+        connection.open()
+    except (OSError, smtplib.SMTPException) as error:
+        raise DeliveryIncomplete(f"mail server unreachable: {error}") from error
+    try:
+        for row_id in row_ids:
+            if not _send_locked(row_id, build, connection, result):
+                raise DeliveryIncomplete(f"event {event_id}: sending failed, will retry")
+    finally:
+        connection.close()
+    return result
+
+
+def _digest_group(rows: list[Notification]) -> list[dict]:
+    """Events grouped per challenge; challenges in the order of their first event."""
+    by_challenge: dict[int, list[Notification]] = defaultdict(list)
+    for row in sorted(rows, key=lambda r: (r.event.created_at, r.event_id)):
+        by_challenge[row.event.challenge_id].append(row)
+    return [
+        {
+            "challenge": group[0].event.challenge,
+            "url": settings.SITE_URL + group[0].event.challenge.get_absolute_url(),
+            "items": [
+                {"event": row.event, "text": event_text(row.event), "url": event_url(row.event)}
+                for row in group
+            ],
+        }
+        for group in by_challenge.values()
+    ]
+
+
+def send_digest(*, recipient_id: int, frequency: str, period_start, period_end) -> bool:
+    """Send one person's digest for one period, if it has anything and was not sent.
+
+    One transaction: the Digest row (unique per person, frequency and period) is
+    created and locked, the pending rows up to the end of the period are locked,
+    the message goes out and everything is marked sent together. A second run finds
+    the Digest sent and does nothing; a person with nothing pending gets nothing.
+    Rows of earlier periods that were never sent (a failed run) are included.
+    """
+    with transaction.atomic():
+        rows = list(
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                recipient_id=recipient_id,
+                channel=Channel.EMAIL,
+                frequency=frequency,
+                status=DeliveryStatus.PENDING,
+                created_at__lt=period_end,
+            )
+            .select_related("recipient", "event", "event__challenge")
+            .order_by("created_at", "pk")
+        )
+        if not rows:
+            return False
+        recipient = rows[0].recipient
+        digest, _created = Digest.objects.select_for_update().get_or_create(
+            recipient_id=recipient_id,
+            frequency=frequency,
+            period_start=period_start,
+            defaults={"period_end": period_end},
+        )
+        if digest.sent_at is not None:
+            return False
+        ids = [row.pk for row in rows]
+        if not recipient.is_active or not recipient.email:
+            Notification.objects.filter(pk__in=ids).update(status=DeliveryStatus.SKIPPED)
+            return False
+        language = recipient.language or settings.LANGUAGE_CODE
+        with translation.override(language):
+            groups = _digest_group(rows)
+            context = {
+                "frequency": frequency,
+                "groups": groups,
+                "count": len(rows),
+                "challenge_count": len(groups),
+                "period_start": period_start,
+                "period_end": period_end,
+                "preferences_url": preferences_url(),
+                "chain_head": published_chain_head(),
+            }
+            subject = _subject("emails/digest_subject.txt", context)
+            body = render_to_string("emails/digest.txt", context)
+        message = EmailMessage(
+            subject, body, None, [recipient.email], headers=_headers(digest_message_id(digest.pk))
+        )
+        # Raises on failure: the transaction rolls back, the rows stay pending and
+        # the task retries (or the next period's digest takes them).
+        message.send()
+        now = timezone.now()
+        Notification.objects.filter(pk__in=ids).update(
+            status=DeliveryStatus.SENT, sent_at=now, digest=digest, attempts=F("attempts") + 1
+        )
+        digest.sent_at = now
+        digest.save(update_fields=["sent_at"])
+        return True

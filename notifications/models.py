@@ -1,0 +1,156 @@
+"""Follows, preferences, the outbox (which is also the notification centre) and digests.
+
+`Notification` is one row per (event, recipient, channel), written in the
+transaction of the event by `notifications.outbox.record_for_event`. For the
+in-app channel the row *is* the notification, visible once committed; for e-mail
+it is the outbox entry a Celery worker delivers and marks sent. The unique
+constraint makes a second row for the same event, person and channel impossible,
+so nothing is recorded, shown or sent twice.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from challenges.models import Challenge, TimelineEvent
+
+from .constants import Channel, DeliveryStatus, Frequency, Kind, Reason
+
+
+def _now():
+    # Looked up at call time, so a controlled clock (tests) applies.
+    return timezone.now()
+
+
+class Follow(models.Model):
+    """A logged-in person who wants to hear about a challenge's public events."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(default=_now)
+
+    class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "challenge"], name="unique_follow"),
+        ]
+        # The outbox looks followers up by challenge.
+        indexes = [models.Index(fields=["challenge", "user"], name="follow_challenge_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.challenge}"
+
+
+class Preference(models.Model):
+    """How often a person wants e-mail about one kind of event. No row: immediately."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="unique_preference_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.kind} {self.frequency}"
+
+
+class Digest(models.Model):
+    """One digest message per person, frequency and period: the row that makes it once."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_digests"
+    )
+    frequency = models.CharField(max_length=10, choices=Frequency.choices)
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    created_at = models.DateTimeField(default=_now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("digest")
+        verbose_name_plural = _("digests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "frequency", "period_start"], name="one_digest_per_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.frequency} {self.period_start:%Y-%m-%d}"
+
+
+class Notification(models.Model):
+    """The outbox row of one event for one person on one channel (see the module)."""
+
+    event = models.ForeignKey(TimelineEvent, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The recipient's preference when the event happened (immediate/daily/weekly).
+    frequency = models.CharField(max_length=10, choices=Frequency.choices)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=_now)
+    # When the sweeper last put the row's event back on the queue (throttles re-queues).
+    queued_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    digest = models.ForeignKey(
+        Digest, on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications"
+    )
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "recipient", "channel"], name="one_notification_per_channel"
+            ),
+        ]
+        indexes = [
+            # The sweeper and the digests: only pending rows (few, in a healthy system).
+            models.Index(
+                fields=["frequency", "recipient", "created_at"],
+                condition=Q(status=DeliveryStatus.PENDING),
+                name="notification_pending_idx",
+            ),
+            # The header's unread count.
+            models.Index(
+                fields=["recipient"],
+                condition=Q(channel=Channel.IN_APP, read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
+            # The notification centre, newest first.
+            models.Index(
+                fields=["recipient", "channel", "-created_at", "-id"],
+                name="notification_centre_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.recipient_id} event {self.event_id}: {self.status}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.event.challenge.get_absolute_url()}#event-{self.event_id}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -1,0 +1,74 @@
+"""Every change a person makes to their notifications goes through a function here."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from challenges import permissions
+from challenges.constants import Status
+
+from .constants import Channel, Frequency, Kind
+from .models import Follow, Notification, Preference
+
+
+class ServiceError(ValidationError):
+    """A refused change; the message is meant for the person who tried it."""
+
+
+def can_follow(user, challenge) -> bool:
+    """Anyone logged in may follow a submitted challenge; drafts are nobody's to follow."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and challenge.status != Status.DRAFT
+        and permissions.can_view(user, challenge)
+    )
+
+
+def follow_create(*, user, challenge) -> Follow:
+    if not can_follow(user, challenge):
+        raise ServiceError(_("You cannot follow this challenge."))
+    try:
+        with transaction.atomic():
+            follow, _created = Follow.objects.get_or_create(user=user, challenge=challenge)
+    except IntegrityError:  # followed at the same moment in another request
+        follow = Follow.objects.get(user=user, challenge=challenge)
+    return follow
+
+
+def follow_delete(*, user, challenge) -> bool:
+    deleted, _per_model = Follow.objects.filter(user=user, challenge=challenge).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
+def preferences_update(*, user, frequencies: dict[str, str]) -> None:
+    """Store the person's frequency per kind; "immediately" is the default, so no row."""
+    unknown = set(frequencies) - set(Kind.values)
+    if unknown or not set(frequencies.values()) <= set(Frequency.values):
+        raise ServiceError(_("Choose one of the options for every kind of message."))
+    for kind, frequency in frequencies.items():
+        if frequency == Frequency.IMMEDIATE:
+            Preference.objects.filter(user=user, kind=kind).delete()
+        else:
+            Preference.objects.update_or_create(
+                user=user, kind=kind, defaults={"frequency": frequency}
+            )
+
+
+def notification_mark_read(*, notification: Notification, user) -> Notification:
+    if notification.recipient_id != user.pk or notification.channel != Channel.IN_APP:
+        raise ServiceError(_("This is not your notification."))
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
+    return notification
+
+
+def notifications_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(
+        recipient=user, channel=Channel.IN_APP, read_at__isnull=True
+    ).update(read_at=timezone.now())
