@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from .chain import ERASED_DATA, GENESIS, CanonicalJSONEncoder
 from .constants import (
     FINAL_STATUSES,
     EventCode,
@@ -293,16 +294,52 @@ class TimelineEventQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnlyError("Timeline events cannot be deleted.")
 
+    def bulk_create(self, objs, *args, **kwargs):
+        """Insert events as entries of the chain, in the order given.
+
+        For tests and data imports: chains the events exactly as record_event does
+        (same lock, same rules) but records no notifications. Upserts are refused:
+        they would overwrite entries.
+        """
+        if kwargs.get("update_conflicts") or kwargs.get("ignore_conflicts"):
+            raise AppendOnlyError("Timeline events are only ever inserted.")
+        from .timeline import chain_new_events  # the writer imports this module
+
+        objs = list(objs)
+        chain_new_events(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def erase_content(self, *, at) -> int:
+        """The one change an entry allows: erasing its personal content.
+
+        Used only by `timeline.timeline_erase_personal_data` (which also opens the
+        database trigger's erasure path). Sets data to {"erased": true}, wipes the
+        salt and the actor and stamps erased_at; seq, digest, chain hash and every
+        other column the digest commits to stay as they are, so the chain verifies.
+        """
+        return models.QuerySet.update(
+            self.filter(erased_at__isnull=True),
+            data=ERASED_DATA,
+            salt="",
+            actor=None,
+            erased_at=at,
+        )
+
     def visible_at(self, visibilities):
         return self.filter(visibility__in=visibilities)
 
 
 class TimelineEvent(models.Model):
-    """One entry of a challenge's shared, append-only timeline.
+    """One entry of a challenge's shared, append-only timeline, and of the one global
+    hash-chained process log that all timelines together form.
 
     Stores a code and data, never a finished sentence: `timeline/events/<code>.html`
     renders it in the reader's language. Corrections are new events pointing at the
-    one they correct. Written only by `challenges.timeline.record_event`.
+    one they correct. Written only by `challenges.timeline.record_event`, which gives
+    it the next `seq`, its `digest` and `chain_hash` (rules: `challenges.chain`).
+    Only an erasure of personal data may change a written entry (`erased_at`).
+    On PostgreSQL a trigger refuses every other UPDATE and every DELETE
+    (migration 0004).
     """
 
     challenge = models.ForeignKey(Challenge, on_delete=models.PROTECT, related_name="events")
@@ -312,11 +349,19 @@ class TimelineEvent(models.Model):
     actor_role = models.CharField(max_length=20, choices=Role.choices, blank=True)
     code = models.CharField(max_length=40, choices=EventCode.choices)
     visibility = models.CharField(max_length=10, choices=Visibility.choices)
-    data = models.JSONField(default=dict, blank=True)
+    # The canonical encoder: on SQLite the stored text is the canonical JSON itself.
+    data = models.JSONField(default=dict, blank=True, encoder=CanonicalJSONEncoder)
     corrects = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections"
     )
     created_at = models.DateTimeField(default=_now, db_index=True)
+
+    # The chain (see challenges.chain).
+    seq = models.PositiveBigIntegerField(_("sequence number"), unique=True, editable=False)
+    salt = models.CharField(max_length=32, blank=True, editable=False)
+    digest = models.CharField(_("digest"), max_length=64, editable=False)
+    chain_hash = models.CharField(_("chain hash"), max_length=64, editable=False)
+    erased_at = models.DateTimeField(_("content erased at"), null=True, blank=True, editable=False)
 
     objects = TimelineEventQuerySet.as_manager()
 
@@ -335,6 +380,11 @@ class TimelineEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None or not self._state.adding:
             raise AppendOnlyError("Timeline events cannot be changed once written.")
+        if self.seq is None or not self.digest or not self.chain_hash:
+            raise AppendOnlyError(
+                "Timeline events are written by challenges.timeline.record_event, "
+                "which chains them."
+            )
         kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
@@ -344,3 +394,34 @@ class TimelineEvent(models.Model):
     @property
     def template_name(self) -> str:
         return f"timeline/events/{self.code}.html"
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+
+class ChainHead(models.Model):
+    """The head of the process log: its size and the chain hash of its last entry.
+
+    One row (pk 1). `record_event` locks it (select_for_update) before it appends, so
+    event writes are serialized and seq has neither gaps nor doubles; it is updated
+    in the same transaction as the entry, so the head never runs ahead of or behind
+    the committed log.
+    """
+
+    SINGLETON = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON, editable=False)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    hash = models.CharField(_("hash"), max_length=64, default=GENESIS)
+    updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("chain head")
+        verbose_name_plural = _("chain head")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="chain_head_is_a_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.size}:{self.hash}"

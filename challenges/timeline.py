@@ -1,14 +1,73 @@
-"""The one writer of timeline events.
+"""The one writer of timeline events, and the erasure of their personal content.
 
 Every event is written inside the transaction of the change it records, so a
 rolled-back change leaves no event and a committed change always has one.
+
+Every event is also the next entry of the hash-chained process log (rules in
+`challenges.chain`): the writer locks the single ChainHead row, gives the event
+seq = size + 1, its digest and its chain hash, and moves the head, all in the
+caller's transaction. The lock serializes event writes across all challenges; a
+service locks its challenge row first and the head last, always in that order, so
+two services cannot deadlock on them.
 """
 
-from django.db import transaction
+import secrets
+from collections.abc import Sequence
+
+from django.db import connection, transaction
+from django.utils import timezone
 
 from notifications import outbox
 
-from .models import Challenge, TimelineEvent
+from . import chain
+from .models import ChainHead, Challenge, TimelineEvent
+
+
+def _locked_head() -> ChainHead:
+    head = ChainHead.objects.select_for_update().filter(pk=ChainHead.SINGLETON).first()
+    if head is not None:
+        return head
+    # Migration 0003 creates the row; it can only be missing from a database whose
+    # tables were emptied by hand (or flushed by a test). Continue from the last
+    # entry, if any: the head is derived from the log, never the other way round.
+    last = TimelineEvent.objects.order_by("-seq").values_list("seq", "chain_hash").first()
+    size, digest = last or (0, chain.GENESIS)
+    ChainHead.objects.create(pk=ChainHead.SINGLETON, size=size, hash=digest)
+    return ChainHead.objects.select_for_update().get(pk=ChainHead.SINGLETON)
+
+
+def chain_new_events(events: Sequence[TimelineEvent]) -> None:
+    """Make unsaved events the next entries of the chain, in order, and move the head.
+
+    The caller saves the events in the same transaction (record_event; the
+    queryset's bulk_create for tests and imports).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Timeline events are written inside the transaction of their change.")
+    if not events:
+        return
+    head = _locked_head()
+    size, previous = head.size, head.hash
+    for event in events:
+        if event.pk is not None or event.seq is not None:
+            raise ValueError("Only new events can be chained.")
+        chain.check_data(event.data)
+        size += 1
+        event.seq = size
+        event.salt = secrets.token_hex(16)
+        event.digest = chain.content_digest(
+            challenge=event.challenge_id,
+            code=event.code,
+            visibility=event.visibility,
+            actor_role=event.actor_role,
+            data=event.data,
+            corrects=event.corrects_id,
+            created_at=chain.canonical_time(event.created_at),
+            salt=event.salt,
+        )
+        event.chain_hash = previous = chain.link(previous, size, event.digest)
+    head.size, head.hash, head.updated_at = size, previous, events[-1].created_at
+    head.save(update_fields=["size", "hash", "updated_at"])
 
 
 def record_event(
@@ -32,7 +91,38 @@ def record_event(
         data=data or {},
         corrects=corrects,
     )
+    chain_new_events([event])
     event.save()
     # Who must hear about it is recorded in the same transaction (the outbox).
     outbox.record_for_event(event)
     return event
+
+
+@transaction.atomic
+def timeline_erase_personal_data(*, user) -> int:
+    """Erase the content of every event `user` wrote (privacy law: right to erasure).
+
+    Each such event keeps its place in the log, its code, visibility, role, time and
+    its digest and chain hash, so the chain still verifies; its data becomes
+    {"erased": true}, its salt is wiped (so no one can confirm a guess of the old
+    content against the digest) and the actor is unlinked. Pages show "Content
+    removed at the request of the person concerned". Returns how many events were
+    erased (events erased before are left alone).
+
+    Only events *by* the person are erased; a mention of them in someone else's
+    event (an invitation to their address) is not.
+    """
+    if user is None or user.pk is None:
+        return 0
+    events = TimelineEvent.objects.filter(actor=user, erased_at__isnull=True)
+    vendor = connection.vendor
+    if vendor == "postgresql":
+        # Opens the trigger's erasure path for this transaction only (migration 0004).
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('rtc.erasure', 'on', true)")
+    erased = events.erase_content(at=timezone.now())
+    if vendor == "postgresql":
+        # Closed again at once: nothing else in the caller's transaction may use it.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('rtc.erasure', 'off', true)")
+    return erased

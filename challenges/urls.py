@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import log_views, views
 
 app_name = "challenges"
 
@@ -19,4 +19,7 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation, name="invitation"),
     path("log/", views.public_log, name="log"),
     path("log/feed/", views.LogFeed(), name="log-feed"),
+    path("log/head.json", log_views.head_json, name="log-head"),
+    path("log/export.json", log_views.export_json, name="log-export-json"),
+    path("log/export.csv", log_views.export_csv, name="log-export-csv"),
 ]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import permissions, selectors, services
+from . import chain, permissions, selectors, services
 from .constants import Role, Status
 from .forms import (
     STEP_SLUGS,
@@ -319,17 +319,59 @@ def public_log(request):
             "form": form,
             "page": _page(request, events),
             "query": _query_without_page(request),
+            "head": chain.current_head(),
         },
     )
+
+
+# A namespace of our own for the chain head element in the Atom feed.
+LOG_NAMESPACE = "urn:x-rtc-portal:process-log:1"
+
+
+class ChainedAtomFeed(Atom1Feed):
+    """Atom with the chain head of the process log as a feed-level element:
+    <rtc:head size="N" hash="..." href=".../log/head.json"/>, so every feed reader
+    keeps a copy of the log's state at the time it polled."""
+
+    def root_attributes(self):
+        attrs = super().root_attributes()
+        attrs["xmlns:rtc"] = LOG_NAMESPACE
+        return attrs
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        head = self.feed.get("chain_head")
+        if head is not None:
+            handler.addQuickElement(
+                "rtc:head",
+                "",
+                {"size": str(head.size), "hash": head.hash, "href": self.feed["chain_head_url"]},
+            )
 
 
 class LogFeed(Feed):
     """The public process log as an Atom feed, newest first."""
 
-    feed_type = Atom1Feed
+    feed_type = ChainedAtomFeed
     title = gettext_lazy("Right to Challenge: public process log")
-    subtitle = gettext_lazy("Every public step of every challenge.")
     link = reverse_lazy("challenges:log")
+
+    def get_object(self, request, *args, **kwargs):
+        # The head, read once per request (the feed instance is shared by all
+        # requests), so that the subtitle and the <rtc:head> element agree.
+        return {
+            "head": chain.current_head(),
+            "url": request.build_absolute_uri(reverse("challenges:log-head")),
+        }
+
+    def subtitle(self, obj):
+        return _(
+            "Every public step of every challenge. Chain head of the process log: "
+            "%(size)s entries, hash %(hash)s."
+        ) % {"size": obj["head"].size, "hash": obj["head"].hash}
+
+    def feed_extra_kwargs(self, obj):
+        return {"chain_head": obj["head"], "chain_head_url": obj["url"]}
 
     def items(self):
         return selectors.public_log()[:50]
@@ -338,6 +380,8 @@ class LogFeed(Feed):
         return f"{item.challenge.reference} {item.challenge.title}: {item.get_code_display()}"
 
     def item_description(self, item):
+        if item.is_erased:
+            return _("Content removed at the request of the person concerned.")
         return render_to_string("timeline/feed_item.html", {"event": item})
 
     def item_link(self, item):

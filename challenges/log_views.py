@@ -1,0 +1,230 @@
+"""The verifiable process log as open data: its head and its full export.
+
+/log/head.json   the chain head: {"size", "hash", "head": "SIZE:HASH", "updated_at"}
+/log/export.json every entry 1..size in seq order (format below)
+/log/export.csv  the same, one row per entry
+
+An entry is exported in full only when everyone may read it: a public event of a
+challenge that is no longer a draft, whose content was not erased. Then it carries
+the exact canonical content fields (challenge, code, visibility, actor_role, data,
+corrects, created_at, salt) next to seq, digest and chain_hash, so anyone can
+recompute its digest. Every other entry (parties, internal, a draft's, erased)
+carries only seq, created_at, digest and chain_hash: enough to check its place in
+the chain, nothing of what it says (the salt keeps the digest from confirming a
+guess; see challenges.chain).
+
+The export is a snapshot of the head read first: entries written while it streams
+are not in it, so the last entry always matches the head in the header. It streams
+from one query (a server-side cursor on PostgreSQL), so a million entries never sit
+in memory and the number of queries does not grow with the log.
+
+JSON layout: the first line is the header object up to `"entries":[`, then one
+entry per line, then `]}`. It is one ordinary JSON document; the line layout only
+lets tools/verify_log_export.py read it as a stream.
+"""
+
+import csv
+import json
+
+from django.conf import settings
+from django.db import transaction
+from django.http import JsonResponse, StreamingHttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from . import chain
+from .constants import Status, Visibility
+from .models import ChainHead, TimelineEvent
+
+FORMAT = "rtc-process-log/1"
+CHUNK = 2000
+CSV_COLUMNS = [
+    "seq",
+    "created_at",
+    "digest",
+    "chain_hash",
+    "challenge",
+    "code",
+    "visibility",
+    "actor_role",
+    "corrects",
+    "salt",
+    "data",
+]
+_FIELDS = (
+    "seq",
+    "created_at",
+    "digest",
+    "chain_hash",
+    "visibility",
+    "erased_at",
+    "challenge__status",
+    "challenge_id",
+    "code",
+    "actor_role",
+    "corrects_id",
+    "salt",
+    "data",
+)
+_line = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def _head_row() -> tuple[chain.Head, str | None]:
+    row = (
+        ChainHead.objects.filter(pk=ChainHead.SINGLETON).values_list("size", "hash", "updated_at")
+    ).first()
+    if row is None:
+        return chain.Head(0, chain.GENESIS), None
+    size, digest, updated = row
+    return chain.Head(size, digest), chain.canonical_time(updated) if updated else None
+
+
+def _open_data(response):
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_GET
+def head_json(request):
+    head, updated_at = _head_row()
+    return _open_data(
+        JsonResponse(
+            {
+                "size": head.size,
+                "hash": head.hash,
+                "head": str(head),
+                "updated_at": updated_at,
+                "generated_at": chain.canonical_time(timezone.now()),
+                "export": request.build_absolute_uri(reverse("challenges:log-export-json")),
+            }
+        )
+    )
+
+
+def export_entries(size: int):
+    """(seq, created_at, digest, chain_hash, content or None) for entries 1..size.
+
+    content is the dict of canonical content fields when the entry is public.
+    """
+    rows = (
+        TimelineEvent.objects.filter(seq__lte=size)
+        .order_by("seq")
+        .values_list(*_FIELDS)
+        .iterator(chunk_size=CHUNK)
+    )
+    # One transaction around the one query: PostgreSQL streams the server-side
+    # cursor instead of materializing the whole result before the first row.
+    with transaction.atomic():
+        for (
+            seq,
+            created_at,
+            digest,
+            chain_hash,
+            visibility,
+            erased_at,
+            status,
+            challenge,
+            code,
+            actor_role,
+            corrects,
+            salt,
+            data,
+        ) in rows:
+            at = chain.canonical_time(created_at)
+            public = (
+                visibility == Visibility.PUBLIC and status != Status.DRAFT and erased_at is None
+            )
+            content = (
+                {
+                    "challenge": challenge,
+                    "code": code,
+                    "visibility": visibility,
+                    "actor_role": actor_role,
+                    "data": data,
+                    "corrects": corrects,
+                    "created_at": at,
+                    "salt": salt,
+                }
+                if public
+                else None
+            )
+            yield seq, at, digest, chain_hash, content
+
+
+def _json_stream(head: chain.Head, updated_at: str | None):
+    header = _line(
+        {
+            "format": FORMAT,
+            "head": {"size": head.size, "hash": head.hash},
+            "updated_at": updated_at,
+            "generated_at": chain.canonical_time(timezone.now()),
+            "site": settings.SITE_URL,
+        }
+    )
+    yield header[:-1] + ',"entries":[\n'
+    separator = ""
+    buffer = []
+    for seq, at, digest, chain_hash, content in export_entries(head.size):
+        entry = {"seq": seq, "created_at": at, "digest": digest, "chain_hash": chain_hash}
+        if content is not None:
+            entry.update(content)
+        buffer.append(separator + _line(entry))
+        separator = ",\n"
+        if len(buffer) >= CHUNK:
+            yield "".join(buffer)
+            buffer = []
+    buffer.append("\n]}\n")
+    yield "".join(buffer)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_stream(head: chain.Head):
+    writer = csv.writer(_Echo(), lineterminator="\n")
+    yield writer.writerow(CSV_COLUMNS)
+    buffer = []
+    for seq, at, digest, chain_hash, content in export_entries(head.size):
+        row = [seq, at, digest, chain_hash]
+        if content is not None:
+            row += [
+                content["challenge"],
+                content["code"],
+                content["visibility"],
+                content["actor_role"],
+                "" if content["corrects"] is None else content["corrects"],
+                content["salt"],
+                chain.canonical_json(content["data"]),
+            ]
+        else:
+            row += [""] * 7
+        buffer.append(writer.writerow(row))
+        if len(buffer) >= CHUNK:
+            yield "".join(buffer)
+            buffer = []
+    yield "".join(buffer)
+
+
+def _download(stream, content_type: str, head: chain.Head, extension: str):
+    response = StreamingHttpResponse(stream, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="process-log-{head.size}.{extension}"'
+    response["X-Log-Head"] = str(head)
+    return _open_data(response)
+
+
+@require_GET
+def export_json(request):
+    head, updated_at = _head_row()
+    return _download(
+        _json_stream(head, updated_at), "application/json; charset=utf-8", head, "json"
+    )
+
+
+@require_GET
+def export_csv(request):
+    head, _updated_at = _head_row()
+    return _download(_csv_stream(head), "text/csv; charset=utf-8", head, "csv")
