@@ -482,7 +482,9 @@ def challenge_record_reflection_prompt(*, challenge: Challenge, every_days: int)
         return None
     now = timezone.now()
     latest = locked.events.filter(
-        code=EventCode.REFLECTION_PROMPT, created_at__gte=locked.status_changed_at
+        code=EventCode.REFLECTION_PROMPT,
+        data__status=locked.status,
+        created_at__gte=locked.status_changed_at,
     ).aggregate(latest=Max("created_at"))["latest"]
     if locked.status == Status.EVALUATION:
         if latest is not None:
