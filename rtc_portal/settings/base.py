@@ -266,6 +266,14 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
+# Uploads (documents in a partnership's workspace): at most RTC_MAX_UPLOAD_SIZE bytes
+# per file. Files larger than FILE_UPLOAD_MAX_MEMORY_SIZE are streamed to a temporary
+# file instead of memory; DATA_UPLOAD_MAX_MEMORY_SIZE caps the rest of a request.
+# MEDIA_ROOT is never served directly: documents are downloaded through a view.
+RTC_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_PERMISSIONS = 0o640
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("nlds",)
 CRISPY_TEMPLATE_PACK = "nlds"
