@@ -406,8 +406,8 @@ def verify_log(*, heads=(), jobs: int | None = None, in_process: bool = False) -
 def _check_grew_from(earlier: chain.Head, now: chain.Head) -> None:
     if earlier.size > now.size:
         raise LogVerificationError(
-            f"The given head {earlier} has {earlier.size} entries but the log has only "
-            f"{now.size}: the tail from seq {now.size + 1} was removed (truncated).",
+            f"seq {now.size + 1}: {MISSING}. The given head {earlier} has {earlier.size} "
+            f"entries but the log has only {now.size}: its tail was removed (truncated).",
             now.size + 1,
         )
     if earlier.size == 0:
