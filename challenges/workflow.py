@@ -5,11 +5,18 @@ Each edge names the stage it leaves and the one it enters, who may take it, whet
 a motivation is required and why the edge exists. Anything not in the table is
 refused. Putting a challenge on hold remembers the stage; resuming goes back to
 exactly that stage (the guard below).
+
+Two guards belong to the partnership: a challenge leaves intake only with both
+fixed contact persons, and starts execution only with an agreement in force. They
+refuse by raising a `ServiceError` that names what is missing, so that the
+transition service passes that message on; `available_edges` still offers such an
+edge, so that taking it shows the person what is missing instead of hiding the step.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .constants import OPEN_STATUSES, Role, Status
@@ -46,6 +53,37 @@ def _ready_to_submit(challenge) -> bool:
     return not missing_for_submission(challenge)
 
 
+def _contact_persons_assigned(challenge) -> bool:
+    """Both sides have an active fixed contact person (partnerships)."""
+    from partnerships.selectors import missing_for_assessment
+
+    from .services import ServiceError, _join_lazy
+
+    missing = missing_for_assessment(challenge)
+    if missing:
+        raise ServiceError(
+            _(
+                "The assessment can start only when both sides have a fixed contact "
+                "person. Still missing: %(missing)s."
+            ),
+            params={"missing": _join_lazy(missing)},
+        )
+    return True
+
+
+def _agreement_in_force(challenge) -> bool:
+    """Both contact persons signed the current version of the agreement (partnerships)."""
+    from partnerships.selectors import missing_for_execution
+
+    from .services import ServiceError
+
+    missing = missing_for_execution(challenge)
+    if missing:
+        message, params = missing
+        raise ServiceError(message, params=params)
+    return True
+
+
 S = Status
 TRANSITIONS: list[Edge] = [
     Edge(
@@ -72,6 +110,7 @@ TRANSITIONS: list[Edge] = [
         False,
         "The challenge is admissible; assess it against the published criteria.",
         _("Start assessment"),
+        _contact_persons_assigned,
     ),
     Edge(
         S.ASSESSMENT,
@@ -112,6 +151,7 @@ TRANSITIONS: list[Edge] = [
         False,
         "The agreement is signed; the challenger carries out the task.",
         _("Start execution"),
+        _agreement_in_force,
     ),
     Edge(
         S.EXECUTION,
@@ -185,6 +225,14 @@ def edges_from(source: str) -> list[Edge]:
     return [e for e in TRANSITIONS if e.source == source]
 
 
+def _offered(edge: Edge, challenge) -> bool:
+    try:
+        return edge.allows(challenge)
+    except ValidationError:
+        # The guard explains what is missing: offer the step, so taking it says so.
+        return True
+
+
 def available_edges(challenge, roles: set) -> list[Edge]:
     """The edges these roles may take from the challenge's current stage now."""
-    return [e for e in edges_from(challenge.status) if e.roles & roles and e.allows(challenge)]
+    return [e for e in edges_from(challenge.status) if e.roles & roles and _offered(e, challenge)]

@@ -4,19 +4,30 @@ challenge to any stage through the real services so that its timeline is real.
 Only drafts are built directly (a draft is what `challenge_create_draft` makes);
 every later stage is reached with `services.challenge_transition`, never by
 setting `status`.
+
+The transition table has two partnership guards (both contact persons before the
+assessment, an agreement in force before execution); `challenge_in` meets them
+through the partnership services (`assign_contact_persons`, `sign_agreement`).
+The partnership factories live here too, so that every test shares one sequence.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from accounts.models import User
 from challenges import services
 from challenges.constants import OPEN_STATUSES, LegalForm, Status
 from challenges.models import Challenge, Criterion, Invitation, Neighbourhood, Task
 from challenges.permissions import COORDINATOR_GROUP, REVIEWER_GROUP
+from partnerships import selectors as partnership_selectors
+from partnerships import services as partnership_services
+from partnerships.constants import MemberRole, Side
+from partnerships.models import AgreementVersion, Organisation
 
 DEFAULT_PASSWORD = "correct-horse-battery"
 
@@ -173,6 +184,98 @@ def _path_to(status: str) -> list[tuple[str, str]]:
     return _MAIN_LINE[: stops.index(status) + 1]
 
 
+def assign_contact_persons(challenge: Challenge, *, municipality=None, challenger=None):
+    """Name both fixed contact persons through the service: (municipality, challenger).
+
+    By default a new reviewer for the municipality and the initiator for the challenger.
+    """
+    municipality = municipality or ReviewerFactory()
+    challenger = challenger or challenge.initiator
+    partnership_services.contact_person_assign(
+        challenge=challenge,
+        side=Side.MUNICIPALITY,
+        user=municipality,
+        mandate="Beslist zelfstandig over planning en uitvoering tot 5.000 euro.",
+        actor=municipality,
+    )
+    partnership_services.contact_person_assign(
+        challenge=challenge,
+        side=Side.CHALLENGER,
+        user=challenger,
+        mandate="Beslist namens het bestuur over de dagelijkse uitvoering.",
+        actor=challenger,
+    )
+    return municipality, challenger
+
+
+def agreement_content(**overrides) -> dict:
+    """Complete content of an agreement version, starting today, for one year."""
+    start = timezone.localdate()
+    content = {
+        "scope": "Dagelijks onderhoud van het buurtpark: maaien, snoeien en vegen.",
+        "tasks_challenger": "De stichting maait, snoeit en ruimt zwerfafval op.",
+        "tasks_municipality": "De gemeente levert gereedschap en haalt groenafval op.",
+        "budget_amount": Decimal("95000.00"),
+        "payment_schedule": "Per kwartaal vooraf, na goedkeuring van de kwartaalrapportage.",
+        "budget_from_current_cost": Decimal("95000.00"),
+        "start_date": start,
+        "end_date": start + timedelta(days=365),
+        "results": "Beeldkwaliteit B of beter; vijf vaste vrijwilligers.",
+        "evaluation_dates": [start + timedelta(days=182), start + timedelta(days=365)],
+        "reporting_rhythm": "quarterly",
+        "termination_terms": "Opzegging met drie maanden opzegtermijn, schriftelijk.",
+    }
+    content.update(overrides)
+    return content
+
+
+def propose_agreement(challenge: Challenge, *, actor, **overrides) -> AgreementVersion:
+    """Draft and propose a version through the services (by `actor`, a party)."""
+    draft = partnership_services.agreement_save_draft(
+        challenge=challenge, actor=actor, data=agreement_content(**overrides)
+    )
+    return partnership_services.agreement_propose(version=draft, actor=actor)
+
+
+def sign_agreement(challenge: Challenge, **overrides) -> AgreementVersion:
+    """Propose a version and have both active contact persons sign it: in force."""
+    active = partnership_selectors.active_contact_persons(challenge)
+    municipality = active[Side.MUNICIPALITY].user
+    challenger = active[Side.CHALLENGER].user
+    version = propose_agreement(challenge, actor=municipality, **overrides)
+    for person in (municipality, challenger):
+        partnership_services.agreement_sign(version=version, actor=person, digest=version.digest)
+    return AgreementVersion.objects.get(pk=version.pk)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    """An organisation row with a unique KvK number; use `organisation_create` when the
+    member (and its validation) matters."""
+
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Stichting Buurtpark {n}")
+    legal_form = LegalForm.FOUNDATION
+    kvk_number = factory.Sequence(lambda n: f"{40000000 + n:08d}")
+    created_by = factory.SubFactory(UserFactory)
+
+
+def organisation_for(challenge: Challenge, **fields) -> Organisation:
+    """Register an organisation by the initiator and link the challenge to it."""
+    organisation = partnership_services.organisation_create(
+        actor=challenge.initiator,
+        name=fields.get("name", f"Stichting {challenge.title}"[:200]),
+        legal_form=fields.get("legal_form", LegalForm.FOUNDATION),
+        kvk_number=fields.get("kvk_number", f"{50000000 + challenge.pk:08d}"),
+        role=fields.get("role", MemberRole.CHAIR),
+    )
+    partnership_services.partnership_link_organisation(
+        challenge=challenge, actor=challenge.initiator, organisation=organisation
+    )
+    return organisation
+
+
 def challenge_in(
     status: str,
     *,
@@ -181,6 +284,8 @@ def challenge_in(
     coordinator=None,
     held_from: str = Status.INTAKE,
     withdrawn_from: str = Status.SUBMITTED,
+    contact_persons: bool = True,
+    agreement: bool = True,
     **draft_fields,
 ) -> Challenge:
     """A challenge in `status`, brought there step by step through challenge_transition.
@@ -188,6 +293,12 @@ def challenge_in(
     `on_hold` is reached by holding the challenge in `held_from`; `withdrawn` by the
     initiator withdrawing it in `withdrawn_from` (an open stage or on hold). Missing
     staff actors are created. Extra keyword arguments go to ChallengeFactory.
+
+    With `contact_persons` (the default) both fixed contact persons are named as soon
+    as the challenge enters intake (the reviewer for the municipality, the initiator
+    for the challenger), so it can leave intake; with `agreement` (the default) an
+    agreement is signed by both as soon as the challenge reaches the agreement stage.
+    Turn them off to test the guards.
     """
     status = Status(status)
     if challenge is None:
@@ -209,12 +320,17 @@ def challenge_in(
         return actors[kind]
 
     def step(to_status: str, kind: str) -> Challenge:
-        return services.challenge_transition(
+        moved = services.challenge_transition(
             challenge=challenge,
             to_status=to_status,
             actor=actor(kind),
             motivation=f"Test step to {to_status}.",
         )
+        if to_status == Status.INTAKE and contact_persons:
+            assign_contact_persons(moved, municipality=actor("reviewer"))
+        if to_status == Status.AGREEMENT and agreement and contact_persons:
+            sign_agreement(moved)
+        return moved
 
     if status == Status.ON_HOLD:
         if held_from not in OPEN_STATUSES:
@@ -224,7 +340,13 @@ def challenge_in(
         return step(Status.ON_HOLD, "reviewer")
     if status == Status.WITHDRAWN:
         if withdrawn_from == Status.ON_HOLD:
-            challenge = challenge_in(Status.ON_HOLD, challenge=challenge, reviewer=reviewer)
+            challenge = challenge_in(
+                Status.ON_HOLD,
+                challenge=challenge,
+                reviewer=reviewer,
+                contact_persons=contact_persons,
+                agreement=agreement,
+            )
         elif withdrawn_from in OPEN_STATUSES:
             for to_status, kind in _path_to(withdrawn_from):
                 challenge = step(to_status, kind)

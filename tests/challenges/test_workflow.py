@@ -31,7 +31,9 @@ from tests.challenges.factories import (
     ReviewerFactory,
     UserFactory,
     add_co_initiator,
+    assign_contact_persons,
     challenge_in,
+    sign_agreement,
 )
 
 S = Status
@@ -411,6 +413,7 @@ def test_due_dates_follow_the_stage_targets(db, clock, reviewer):
     # Counted from the start of the stage.
     assert challenge.due_at == start + timedelta(days=3 + 10)
     assert challenge.events.first().data["due_at"] == challenge.due_at.isoformat()
+    assign_contact_persons(challenge, municipality=reviewer)  # the guard of leaving intake
 
     clock.advance(days=10)
     challenge = services.challenge_transition(
@@ -440,6 +443,8 @@ def test_due_dates_follow_the_stage_targets(db, clock, reviewer):
 
     # A stage without a target has no due date.
     for step in (S.ACCEPTED, S.AGREEMENT, S.EXECUTION):
+        if step == S.EXECUTION:
+            sign_agreement(challenge)  # the guard: execution needs an agreement in force
         challenge = services.challenge_transition(
             challenge=challenge, to_status=step, actor=reviewer, motivation="Akkoord."
         )
