@@ -149,7 +149,7 @@ def sniff(fileobj) -> str | None:
 
 
 def _accepted_list() -> str:
-    return ", ".join(kind.label for kind in KINDS.values())
+    return _("PDF, ODT, DOCX, PNG or JPEG")
 
 
 @dataclass(frozen=True)
