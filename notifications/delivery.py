@@ -27,6 +27,7 @@ import html
 import logging
 import re
 import smtplib
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -127,17 +128,28 @@ class Result:
     failed: int = 0
 
 
-def _send_locked(row_id: int, build, connection, result: Result) -> bool:
-    """Send one outbox row in its own transaction. Returns False if the mail server is
-    unreachable (stop and retry later); build(row) returns the EmailMessage or None."""
+# Rows another transaction held while we passed: looked at again this many times.
+LOCKED_ROW_PASSES = 3
+LOCKED_ROW_PAUSE = 0.2  # seconds between those passes
+
+
+def _send_locked(row_id: int, build, connection, result: Result) -> bool | None:
+    """Send one outbox row in its own transaction.
+
+    Returns True when the row is done with (sent, skipped, failed for good, or found
+    sent already), None when another transaction holds it right now, and False when
+    the mail server is unreachable (stop, and retry later).
+    """
     with transaction.atomic():
         row = (
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient")
-            .filter(pk=row_id, status=DeliveryStatus.PENDING)
+            .filter(pk=row_id)
             .first()
         )
-        if row is None:  # sent already, or another worker holds it right now
+        if row is None:  # another worker (or any other transaction) holds it now
+            return None
+        if row.status != DeliveryStatus.PENDING:  # done already: a second run
             return True
         recipient = row.recipient
         if not recipient.is_active or not recipient.email:
@@ -221,10 +233,28 @@ def deliver_event_emails(
         connection.open()
     except (OSError, smtplib.SMTPException) as error:
         raise DeliveryIncomplete(f"mail server unreachable: {error}") from error
+    locked: list[int] = []
     try:
-        for row_id in row_ids:
-            if not _send_locked(row_id, build, connection, result):
-                raise DeliveryIncomplete(f"event {event_id}: sending failed, will retry")
+        for attempt in range(LOCKED_ROW_PASSES + 1):
+            if attempt:
+                # Rows that were locked when we passed: usually another worker sending
+                # them, but possibly a short UPDATE elsewhere. Look again, a few times;
+                # what stays locked is left to its holder (and to the sweeper).
+                time.sleep(LOCKED_ROW_PAUSE)
+                row_ids = list(
+                    Notification.objects.filter(
+                        pk__in=locked, status=DeliveryStatus.PENDING
+                    ).values_list("pk", flat=True)
+                )
+            locked = []
+            for row_id in row_ids:
+                done = _send_locked(row_id, build, connection, result)
+                if done is False:
+                    raise DeliveryIncomplete(f"event {event_id}: sending failed, will retry")
+                if done is None:
+                    locked.append(row_id)
+            if not locked:
+                break
     finally:
         connection.close()
     return result

@@ -71,15 +71,25 @@ def sweep_pending(min_age_seconds: float | None = None) -> int:
         .values_list("event_id", flat=True)
         .distinct()[: settings.NOTIFICATION_SWEEP_LIMIT]
     )
-    queued = []
+    if not event_ids:
+        return 0
+    # Mark before publishing: a worker that picks the task up at once must not find
+    # the rows locked by this UPDATE (it would skip them as "someone else's").
+    marked = Notification.objects.filter(
+        pk__in=stale.filter(event_id__in=event_ids).values("pk")
+    ).update(queued_at=now)
+    queued = 0
     for event_id in event_ids:
         if not enqueue_delivery(event_id):
-            break  # the broker is down: the next sweep tries again
-        queued.append(event_id)
+            # The broker is down: unmark what was not queued; the next sweep tries again.
+            Notification.objects.filter(
+                event_id__in=event_ids[queued:], queued_at=now, status=DeliveryStatus.PENDING
+            ).update(queued_at=None)
+            break
+        queued += 1
     if queued:
-        stale.filter(event_id__in=queued).update(queued_at=now)
-        logger.info("Re-queued the pending notifications of %d events.", len(queued))
-    return len(queued)
+        logger.info("Re-queued the pending e-mail of %d events (%d rows).", queued, marked)
+    return queued
 
 
 @shared_task(**_RELIABLE)

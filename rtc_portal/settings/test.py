@@ -9,10 +9,15 @@ os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 from .base import *  # noqa: E402,F403
 from .base import DATABASES  # noqa: E402
 
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The fault tests start real Celery workers that record what they send in a file
+# (tests/notifications/recording_backend.py); everything else uses the test outbox.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # The browser tests need the real static files; the live server serves them.
 DEBUG = False
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = "test_rtc_portal"
+    # RTC_TEST_DATABASE_NAME: another name lets two test runs share one server.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
+        "RTC_TEST_DATABASE_NAME", "test_rtc_portal"
+    )
