@@ -47,6 +47,13 @@ from .models import (
 )
 
 
+def _posted(request, files=False):
+    """The submitted data of a POST (even when empty), None for a GET."""
+    if request.method != "POST":
+        return None
+    return request.FILES if files else request.POST
+
+
 class ChallengeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.reference} {obj.title}"
@@ -182,7 +189,7 @@ class OrganisationAdmin(ServiceFormMixin, admin.ModelAdmin):
         from django.contrib.auth import get_user_model
 
         people = get_user_model().objects.filter(is_active=True).order_by("email")
-        form = MemberForm(request.POST or None, people=people)
+        form = MemberForm(_posted(request), people=people)
         return self.service_form_view(
             request,
             title=_("Add a member to %(name)s") % {"name": organisation.name},
@@ -238,9 +245,7 @@ class ContactPersonAdmin(ServiceFormMixin, admin.ModelAdmin):
 
     def add_view(self, request, form_url="", extra_context=None):
         self._require(request, action="add")
-        form = ContactPersonAdminForm(
-            request.POST or None, initial=self._initial_challenge(request)
-        )
+        form = ContactPersonAdminForm(_posted(request), initial=self._initial_challenge(request))
 
         def on_valid(data):
             current = selectors.active_contact_persons(data["challenge"]).get(data["side"])
@@ -309,7 +314,7 @@ class AgreementVersionAdmin(ServiceFormMixin, admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         self._require(request, action="add")
         form = with_challenge(AgreementForm)(
-            request.POST or None, initial=self._initial_challenge(request)
+            _posted(request), initial=self._initial_challenge(request)
         )
 
         def on_valid(data):
@@ -369,7 +374,7 @@ class AgreementVersionAdmin(ServiceFormMixin, admin.ModelAdmin):
     def edit_view(self, request, pk):
         version = get_object_or_404(AgreementVersion, pk=pk)
         self._require(request, version)
-        form = AgreementForm(request.POST or None, initial=AgreementForm.initial_from(version))
+        form = AgreementForm(_posted(request), initial=AgreementForm.initial_from(version))
         return self.service_form_view(
             request,
             title=_("Edit draft version %(number)s") % {"number": version.number},
@@ -384,7 +389,7 @@ class AgreementVersionAdmin(ServiceFormMixin, admin.ModelAdmin):
     def propose_view(self, request, pk):
         version = get_object_or_404(AgreementVersion, pk=pk)
         self._require(request, version)
-        form = forms.Form(request.POST or None)
+        form = forms.Form(_posted(request))
         return self.service_form_view(
             request,
             title=_("Propose version %(number)s? It cannot be changed afterwards.")
@@ -398,7 +403,7 @@ class AgreementVersionAdmin(ServiceFormMixin, admin.ModelAdmin):
     def sign_view(self, request, pk):
         version = get_object_or_404(AgreementVersion, pk=pk)
         self._require(request, version)
-        form = SignForm(request.POST or None, initial={"digest": version.digest})
+        form = SignForm(_posted(request), initial={"digest": version.digest})
         return self.service_form_view(
             request,
             title=_("Sign version %(number)s for the municipality") % {"number": version.number},
@@ -424,7 +429,7 @@ class MilestoneAdmin(ServiceFormMixin, admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         self._require(request, action="add")
         form = with_challenge(MilestoneForm)(
-            request.POST or None, initial=self._initial_challenge(request)
+            _posted(request), initial=self._initial_challenge(request)
         )
 
         def on_valid(data):
@@ -464,7 +469,7 @@ class MilestoneAdmin(ServiceFormMixin, admin.ModelAdmin):
         milestone = get_object_or_404(Milestone, pk=pk)
         self._require(request, milestone)
         form = MilestoneUpdateForm(
-            request.POST or None,
+            _posted(request),
             initial={"status": milestone.status, "due_date": milestone.due_date},
         )
         return self.service_form_view(
@@ -512,7 +517,7 @@ class ReflectionRoundAdmin(ServiceFormMixin, admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         self._require(request, action="add")
         form = with_challenge(ReflectionRequestForm)(
-            request.POST or None, initial=self._initial_challenge(request)
+            _posted(request), initial=self._initial_challenge(request)
         )
         return self.service_form_view(
             request,
@@ -546,7 +551,7 @@ class ReflectionRoundAdmin(ServiceFormMixin, admin.ModelAdmin):
     def answer_view(self, request, pk):
         round_ = get_object_or_404(ReflectionRound, pk=pk)
         self._require(request, round_)
-        form = ReflectionAnswerForm(request.POST or None)
+        form = ReflectionAnswerForm(_posted(request))
         return self.service_form_view(
             request,
             title=_("Answer the reflection for the municipality"),
@@ -602,9 +607,7 @@ class KnotAdmin(ServiceFormMixin, admin.ModelAdmin):
 
     def add_view(self, request, form_url="", extra_context=None):
         self._require(request, action="add")
-        form = with_challenge(KnotForm)(
-            request.POST or None, initial=self._initial_challenge(request)
-        )
+        form = with_challenge(KnotForm)(_posted(request), initial=self._initial_challenge(request))
 
         def on_valid(data):
             data = dict(data)
@@ -635,7 +638,7 @@ class KnotAdmin(ServiceFormMixin, admin.ModelAdmin):
     def resolve_view(self, request, pk):
         knot = get_object_or_404(Knot, pk=pk)
         self._require(request, knot)
-        form = KnotResolveForm(request.POST or None)
+        form = KnotResolveForm(_posted(request))
         return self.service_form_view(
             request,
             title=_("Cut the knot “%(question)s”") % {"question": knot.question},
@@ -661,7 +664,7 @@ class MessageAdmin(ServiceFormMixin, admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         self._require(request, action="add")
         form = with_challenge(MessageForm)(
-            request.POST or None, initial=self._initial_challenge(request)
+            _posted(request), initial=self._initial_challenge(request)
         )
         return self.service_form_view(
             request,
@@ -692,7 +695,7 @@ class DocumentAdmin(ServiceFormMixin, admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         self._require(request, action="add")
         form = with_challenge(DocumentForm)(
-            request.POST or None, request.FILES or None, initial=self._initial_challenge(request)
+            _posted(request), _posted(request, files=True), initial=self._initial_challenge(request)
         )
         return self.service_form_view(
             request,
