@@ -20,7 +20,7 @@ to run with the production settings unless told otherwise.
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from unittest import mock
 
@@ -29,6 +29,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Count
@@ -48,6 +49,9 @@ from challenges.services import (
     invitation_accept,
     invitation_create,
 )
+from partnerships import selectors as partnership_selectors
+from partnerships import services as partnership_services
+from partnerships.models import AgreementVersion, Document, Knot, Milestone
 
 S = Status
 V = Visibility
@@ -307,6 +311,7 @@ class Step:
     visibility: str = ""
     email: str = ""
     scores: tuple = ()  # ((criterion name_en, score, motivation), ...)
+    extra: dict = field(default_factory=dict)  # the partnership actions' details
 
 
 def create(d, t):
@@ -1273,6 +1278,584 @@ SCENARIOS = [
 ]
 
 # ---------------------------------------------------------------------------
+# Partnerships: organisations, contact persons, agreements, milestones,
+# reflections, knots, messages and documents, per scenario (by title). They are
+# merged into the scenario's steps by date; the transition table needs both
+# contact persons before the assessment and an agreement in force before execution.
+# ---------------------------------------------------------------------------
+
+MANDATE_MUNICIPALITY = (
+    "Beslist zelfstandig over planning, afstemming met de vakafdelingen en uitgaven tot "
+    "5.000 euro per keer. Grotere bedragen en wijzigingen van de overeenkomst legt zij "
+    "binnen twee weken voor aan de teamleider."
+)
+MANDATE_CHALLENGER = (
+    "Beslist namens het bestuur over de dagelijkse uitvoering, de inzet van vrijwilligers "
+    "en uitgaven binnen de begroting. Wijzigingen van de overeenkomst tekent het bestuur."
+)
+SCORE_KEYS = ("right_things", "doing_right", "together")
+
+
+def organisation(d, t, actor, name, legal_form, kvk="", role="chair"):
+    return Step(
+        d,
+        t,
+        "organisation",
+        actor=actor,
+        extra={"name": name, "legal_form": legal_form, "kvk": kvk, "role": role},
+    )
+
+
+def contacts(d, t, municipality="reviewer", challenger=None, *, only_municipality=False):
+    return Step(
+        d,
+        t,
+        "contacts",
+        actor=municipality,
+        extra={"challenger": challenger, "only_municipality": only_municipality},
+    )
+
+
+def handover(d, t, actor, side, to, reason, mandate=MANDATE_MUNICIPALITY):
+    return Step(
+        d,
+        t,
+        "handover",
+        actor=actor,
+        text=reason,
+        extra={"side": side, "to": to, "mandate": mandate},
+    )
+
+
+def agreement(d, t, actor, **changes):
+    """Draft and propose the next version; `changes` override the first version's content."""
+    return Step(d, t, "agreement", actor=actor, extra=changes)
+
+
+def sign(d, t, actor):
+    return Step(d, t, "sign", actor=actor)
+
+
+def milestone(d, t, actor, key, title, side, due_in_days, public=False):
+    return Step(
+        d,
+        t,
+        "milestone",
+        actor=actor,
+        text=title,
+        extra={"key": key, "side": side, "due_in_days": due_in_days, "public": public},
+    )
+
+
+def milestone_status(d, t, actor, key, status, note=""):
+    return Step(d, t, "milestone_status", actor=actor, text=note, extra={"key": key, "to": status})
+
+
+def reflect(d, t, actor, reason):
+    return Step(d, t, "reflect", actor=actor, text=reason)
+
+
+def answer(d, t, actor, scores, *comments):
+    return Step(
+        d,
+        t,
+        "answer",
+        actor=actor,
+        extra={"scores": dict(zip(SCORE_KEYS, scores, strict=True)), "comments": comments},
+    )
+
+
+def knot(d, t, actor, key, question, decision_needed, needed_in_days):
+    return Step(
+        d,
+        t,
+        "knot",
+        actor=actor,
+        text=question,
+        extra={"key": key, "decision_needed": decision_needed, "needed_in_days": needed_in_days},
+    )
+
+
+def cut(d, t, actor, key, decision):
+    return Step(d, t, "cut", actor=actor, text=decision, extra={"key": key})
+
+
+def message(d, t, actor, text):
+    return Step(d, t, "message", actor=actor, text=text)
+
+
+def document(d, t, actor, name, description):
+    return Step(d, t, "document", actor=actor, text=description, extra={"name": name})
+
+
+PARTNERSHIP_ACTIONS = {
+    "organisation",
+    "contacts",
+    "handover",
+    "agreement",
+    "sign",
+    "milestone",
+    "milestone_status",
+    "reflect",
+    "answer",
+    "knot",
+    "cut",
+    "message",
+    "document",
+}
+
+PARTNERSHIP_STEPS: dict[str, list[Step]] = {
+    # --- completed: two versions of the agreement, a full pilot year ---------------
+    "Groen Werkt: rotondes als leerwerkplek": [
+        organisation(
+            407, "20:00", "groenwerkt", "Groen Werkt BV", LegalForm.COMPANY, "68750112", "director"
+        ),
+        contacts(404, "09:30", challenger="groenwerkt"),
+        agreement(341, "10:00", "reviewer"),
+        sign(340, "09:00", "reviewer"),
+        document(
+            339, "14:00", "groenwerkt", "Werkplanning seizoen 1.pdf", "Onze planning per rotonde."
+        ),
+        message(
+            332,
+            "16:00",
+            "groenwerkt",
+            "Voordat we tekenen: kunnen we een vervangingsregeling opnemen voor als onze "
+            "hovenier langer uitvalt?",
+        ),
+        message(331, "09:10", "reviewer", "Goed punt. Ik neem het op in artikel 4 van versie 2."),
+        agreement(
+            326,
+            "11:00",
+            "reviewer",
+            tasks_municipality="De gemeente levert zaaigoed en voert het groenafval af. Bij "
+            "uitval van de hovenier langer dan twee weken springt de gemeentelijke aannemer in.",
+            change_note="Vervangingsregeling bij langdurige uitval van de hovenier toegevoegd, "
+            "op verzoek van Groen Werkt.",
+        ),
+        sign(325, "20:00", "groenwerkt"),
+        sign(324, "09:30", "reviewer"),
+        milestone(
+            319, "10:00", "groenwerkt", "sown", "Alle rotondes ingezaaid", "challenger", 60, True
+        ),
+        milestone(
+            319,
+            "10:05",
+            "groenwerkt",
+            "certified",
+            "Twee deelnemers gecertificeerd",
+            "challenger",
+            120,
+            True,
+        ),
+        milestone(
+            319, "10:10", "reviewer", "inspection", "Tussentijdse schouw", "municipality", 140, True
+        ),
+        milestone(319, "10:15", "reviewer", "report", "Evaluatierapport", "municipality", 275),
+        knot(
+            262,
+            "15:00",
+            "groenwerkt",
+            "bulbs",
+            "Mogen we inheemse bloembollen planten in de middenberm van de Molenweg?",
+            "Toestemming van team Verkeer: de middenberm valt buiten de rotondes.",
+            14,
+        ),
+        cut(257, "10:00", "reviewer", "bulbs", "Ja, mits de beplanting lager blijft dan 40 cm."),
+        milestone_status(250, "17:15", "groenwerkt", "sown", "done"),
+        milestone_status(250, "17:20", "groenwerkt", "certified", "done"),
+        reflect(200, "09:00", "reviewer", "Halverwege de pilot: hoe gaat het?"),
+        answer(
+            198,
+            "20:00",
+            "groenwerkt",
+            (5, 4, 4),
+            "De deelnemers groeien zichtbaar.",
+            "De maaimomenten botsen soms met die van team Groen.",
+            "Korte lijnen met Sanne.",
+        ),
+        answer(
+            196,
+            "10:00",
+            "reviewer",
+            (5, 4, 3),
+            "Mooie resultaten voor de deelnemers.",
+            "Beeldkwaliteit op orde.",
+            "De afstemming over planningen kan beter.",
+        ),
+        milestone_status(180, "11:00", "reviewer", "inspection", "done"),
+        reflect(44, "09:00", "reviewer", "Evaluatie van het pilotjaar."),
+        answer(
+            40,
+            "19:00",
+            "groenwerkt",
+            (5, 5, 4),
+            "Drie deelnemers hebben nu een betaalde baan.",
+            "Alle rotondes halen beeldkwaliteit B.",
+            "De gedeelde planning werkt.",
+        ),
+        answer(
+            38,
+            "10:00",
+            "reviewer",
+            (5, 4, 5),
+            "Meer dan we hoopten.",
+            "Eén keer te laat gemaaid in het voorjaar.",
+            "Een echt partnerschap geworden.",
+        ),
+        milestone_status(30, "16:00", "reviewer", "report", "done"),
+    ],
+    # --- evaluation: a handover of the municipality's contact person -----------------
+    "Buurtbus Oost: vervoer naar dagbesteding met buurtchauffeurs": [
+        organisation(
+            366,
+            "20:00",
+            "buurtbus",
+            "Coöperatie Buurtbus Oost U.A.",
+            LegalForm.COOPERATIVE,
+            "73021548",
+        ),
+        contacts(362, "10:00", challenger="buurtbus"),
+        agreement(280, "10:00", "reviewer", budget_amount="342000.00"),
+        document(
+            278, "20:00", "buurtbus", "Rijschema en reservepool.pdf", "Vaste koppels per route."
+        ),
+        sign(276, "19:30", "buurtbus"),
+        sign(275, "09:00", "reviewer"),
+        milestone(
+            239, "10:00", "buurtbus", "rides", "Eerste ritten gereden", "challenger", 7, True
+        ),
+        milestone(
+            239, "10:05", "buurtbus", "drivers", "Vier nieuwe chauffeurs", "challenger", 180, True
+        ),
+        milestone(
+            239,
+            "10:10",
+            "reviewer",
+            "evaluation",
+            "Evaluatie met de cliëntenraad",
+            "municipality",
+            230,
+        ),
+        milestone_status(233, "18:00", "buurtbus", "rides", "done"),
+        knot(
+            151,
+            "16:00",
+            "reviewer",
+            "insurance",
+            "Wie rijdt er zolang de verzekering van de chauffeurs niet rond is?",
+            "Een besluit over vervangend vervoer tot de nieuwe polis er is.",
+            3,
+        ),
+        cut(
+            150,
+            "08:40",
+            "reviewer",
+            "insurance",
+            "De regionale vervoerder rijdt tot de nieuwe polis er is.",
+        ),
+        handover(
+            145,
+            "10:00",
+            "reviewer",
+            "municipality",
+            "coordinator",
+            "Sanne Jansen gaat met verlof; Ruud Hendriks neemt het contact over tot na de "
+            "evaluatie.",
+        ),
+        message(
+            144,
+            "11:00",
+            "coordinator",
+            "Ik ben vanaf nu jullie vaste contactpersoon. Zullen we volgende week samen de "
+            "nieuwe polis doornemen?",
+        ),
+        message(143, "19:00", "buurtbus", "Graag, dinsdagochtend in het buurthuis?"),
+        reflect(
+            100, "09:00", "buurtbus", "Na het herstel van de verzekering: hoe staan we ervoor?"
+        ),
+        answer(
+            98,
+            "20:00",
+            "buurtbus",
+            (5, 3, 4),
+            "Deelnemers zijn rustiger met vaste chauffeurs.",
+            "De verzekering hadden we zelf eerder moeten zien aankomen.",
+            "Snel geschakeld tijdens de pauze.",
+        ),
+        answer(
+            96,
+            "10:00",
+            "coordinator",
+            (5, 4, 4),
+            "De cliëntenraad is tevreden.",
+            "Punctualiteit is uitstekend.",
+            "Open over de fout met de polis.",
+        ),
+        milestone_status(70, "19:45", "buurtbus", "drivers", "done"),
+        reflect(11, "09:00", "coordinator", "Evaluatie na het eerste jaar."),
+        milestone_status(9, "11:00", "coordinator", "evaluation", "in_progress"),
+        answer(
+            8,
+            "20:30",
+            "buurtbus",
+            (5, 4, 5),
+            "Alle ritten gereden, op tijd.",
+            "Reservepool groot genoeg.",
+            "Goede samenwerking met Ruud.",
+        ),
+    ],
+    # --- agreement: version 1 signed by one side, an open knot past its date --------
+    "Buurthuis De Schakel van en voor de buurt": [
+        organisation(
+            192,
+            "21:00",
+            "neighbour",
+            "Stichting De Schakel Van Ons",
+            LegalForm.FOUNDATION,
+            "91234507",
+        ),
+        contacts(178, "10:00", challenger="neighbour"),
+        milestone(
+            100, "11:00", "reviewer", "keys", "Overdracht sleutelbeheer", "municipality", 120
+        ),
+        milestone(
+            100, "11:05", "neighbour", "youth", "Programma jongerenavond", "challenger", 150, True
+        ),
+        agreement(95, "10:00", "reviewer", budget_amount="176000.00"),
+        sign(94, "09:00", "reviewer"),
+        document(
+            88,
+            "21:00",
+            "neighbour",
+            "Meerjarenbegroting 2026-2029.pdf",
+            "Met en zonder jongerenavond.",
+        ),
+        message(
+            82,
+            "20:00",
+            "neighbour",
+            "Zie de meerjarenbegroting: met de huur uit versie 1 moeten we de jongerenavond "
+            "schrappen.",
+        ),
+        message(79, "10:00", "reviewer", "Begrepen. Ik vraag Juridische Zaken om een advies."),
+        knot(
+            20,
+            "21:00",
+            "neighbour",
+            "rent",
+            "Mag de stichting de zalen onder de marktprijs verhuren?",
+            "Een besluit over de huurprijs van het gebouw, na het advies over staatssteun.",
+            15,
+        ),
+    ],
+    # --- execution: a change during execution (version 2), public milestones ---------
+    "Vrienden van De Horsten onderhouden hun park": [
+        organisation(
+            316,
+            "20:00",
+            "resident",
+            "Vereniging Vrienden van De Horsten",
+            LegalForm.ASSOCIATION,
+            "80123456",
+        ),
+        contacts(308, "11:00", challenger="resident"),
+        agreement(235, "20:00", "resident"),
+        document(
+            236,
+            "20:30",
+            "neighbour",
+            "Begroting per post.pdf",
+            "Met de offerte voor het zware snoeiwerk.",
+        ),
+        sign(230, "10:00", "reviewer"),
+        sign(229, "20:00", "resident"),
+        milestone(
+            189, "10:00", "resident", "teams", "Vaste werkploegen gestart", "challenger", 30, True
+        ),
+        milestone(
+            189, "10:05", "resident", "meadow", "Bloemenweide ingezaaid", "challenger", 45, True
+        ),
+        milestone(
+            189,
+            "10:10",
+            "resident",
+            "pond",
+            "Vijverrand noordkant hersteld",
+            "challenger",
+            150,
+            True,
+        ),
+        milestone(
+            189,
+            "10:15",
+            "resident",
+            "orchard",
+            "Pluktuin met lessen voor de basisschool",
+            "challenger",
+            180,
+            True,
+        ),
+        milestone(
+            189, "10:20", "reviewer", "trees", "Snoeiplan voor de bomen", "municipality", 160
+        ),
+        message(
+            149, "20:00", "resident", "De eerste maand zit erop. Komen jullie een keer kijken?"
+        ),
+        message(148, "09:00", "reviewer", "Graag! Ik kom donderdag met team Groen langs."),
+        milestone_status(150, "19:50", "resident", "teams", "done"),
+        milestone_status(150, "19:55", "resident", "meadow", "done"),
+        reflect(130, "09:00", "reviewer", "Eerste evaluatiemoment uit de overeenkomst."),
+        answer(
+            128,
+            "20:00",
+            "resident",
+            (4, 3, 4),
+            "Het park is schoner en de buurt doet mee.",
+            "Het zware snoeiwerk loopt achter.",
+            "We worden serieus genomen.",
+        ),
+        answer(
+            127,
+            "10:00",
+            "reviewer",
+            (5, 3, 3),
+            "Meer ontmoeting in het park dan verwacht.",
+            "Snoeiwerk en vijverrand vragen aandacht.",
+            "Meldingen kwamen soms via drie kanalen.",
+        ),
+        agreement(
+            100,
+            "20:00",
+            "resident",
+            budget_amount="124000.00",
+            payment_schedule="Per kwartaal vooraf; het vierde kwartaal na de jaarrapportage.",
+            change_note="Minder uitbesteed snoeiwerk: het budget gaat omlaag van 129.000 naar "
+            "124.000 euro per jaar.",
+        ),
+        sign(97, "10:00", "reviewer"),
+        sign(96, "20:00", "resident"),
+        message(94, "20:30", "neighbour", "De kwartaalcijfers staan nu ook bij de documenten."),
+        document(94, "20:40", "neighbour", "Kwartaalcijfers Q2.pdf", "4% onder de begroting."),
+        knot(
+            72,
+            "20:00",
+            "resident",
+            "pond",
+            "Mogen we de vijverrand aan de noordkant zelf herstellen?",
+            "Toestemming van team Water, dat de oever beheert.",
+            14,
+        ),
+        cut(
+            62,
+            "11:00",
+            "reviewer",
+            "pond",
+            "Ja, onder begeleiding van team Water, met hun materiaal.",
+        ),
+        milestone_status(
+            60, "10:30", "reviewer", "pond", "at_risk", "De vijverrand brokkelt verder af."
+        ),
+        milestone_status(40, "20:00", "resident", "pond", "done"),
+        milestone_status(40, "20:05", "resident", "orchard", "in_progress"),
+        reflect(35, "20:00", "resident", "Na de oogstdag: willen we iets anders doen?"),
+        answer(
+            34,
+            "20:00",
+            "neighbour",
+            (5, 4, 5),
+            "Ruim 200 buren op de oogstdag.",
+            "Vijverrand klaar, snoeiwerk bijna.",
+            "Eén contactpersoon maakt het makkelijk.",
+        ),
+        answer(
+            33,
+            "10:00",
+            "reviewer",
+            (5, 4, 4),
+            "Het park leeft.",
+            "Het snoeiplan van de gemeente ligt achter.",
+            "Goed overleg, ook als het schuurt.",
+        ),
+        milestone_status(20, "10:00", "reviewer", "trees", "at_risk", "Capaciteit bij team Groen."),
+    ],
+    # --- contact persons before the assessment, in the other stages -------------------
+    "Stallingspunt: bewaakte stalling met reparatiewerkplaats": [
+        contacts(148, "10:00", challenger="stalling"),
+    ],
+    "Schone Kerkebuurt": [
+        organisation(
+            73, "20:00", "kerkebuurt", "Bewonersgroep Schone Kerkebuurt", LegalForm.INFORMAL_GROUP
+        ),
+        contacts(70, "10:00", challenger="kerkebuurt"),
+    ],
+    "Speeltuinvereniging De Kikker beheert de speeltuinen in de Vogelwijk": [
+        contacts(72, "10:00", challenger="speeltuin"),
+    ],
+    "Buurtcoöperatie Het Zand: boodschappen en klussen voor ouderen": [
+        contacts(46, "10:00", challenger="hetzand"),
+    ],
+    "Bloemrijke rotondes in De Horsten": [
+        contacts(130, "10:00", challenger="resident"),
+    ],
+    # --- intake: only the municipality has named its contact person so far ------------
+    "Kinderboerderij De Wielewaal als leer-werkplek": [
+        contacts(33, "11:00", only_municipality=True),
+    ],
+}
+
+
+def _minimal_pdf(title: str) -> bytes:
+    """A small, valid one-page PDF with a title line, for the demo documents."""
+    text = title.encode("latin-1", "replace").replace(b"(", b"[").replace(b")", b"]")
+    stream = b"BT /F1 18 Tf 72 760 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return bytes(out)
+
+
+def _agreement_content(scenario: Scenario, task, start: date, changes: dict) -> dict:
+    content = {
+        "scope": scenario.summary,
+        "tasks_challenger": scenario.approach,
+        "tasks_municipality": "De gemeente levert materiaal, voert afval af en houdt het "
+        "toezicht dat de wet van haar vraagt.",
+        "budget_amount": Decimal(scenario.budget),
+        "payment_schedule": "Per kwartaal vooraf, na goedkeuring van de kwartaalrapportage.",
+        "budget_from_current_cost": min(Decimal(scenario.budget), task.current_yearly_cost),
+        "start_date": start,
+        "end_date": start + timedelta(days=364),
+        "results": scenario.social_value,
+        "evaluation_dates": [start + timedelta(days=182), start + timedelta(days=350)],
+        "reporting_rhythm": "quarterly",
+        "termination_terms": "Beide partijen kunnen de overeenkomst schriftelijk opzeggen met "
+        "een opzegtermijn van drie maanden. Bij ernstige tekortkomingen eerst een "
+        "hersteltermijn van vier weken.",
+    }
+    for key, value in changes.items():
+        content[key] = Decimal(value) if key.startswith("budget") else value
+    return content
+
+
+# ---------------------------------------------------------------------------
 # The command
 # ---------------------------------------------------------------------------
 
@@ -1410,7 +1993,11 @@ class Command(BaseCommand):
         for number, scenario in enumerate(todo):
             state: dict = {}
             previous = None
-            for index, step in enumerate(scenario.steps):
+            steps = sorted(
+                scenario.steps + PARTNERSHIP_STEPS.get(scenario.title, []),
+                key=lambda step: self._at(step.days_ago, step.clock),
+            )
+            for index, step in enumerate(steps):
                 at = self._at(step.days_ago, step.clock)
                 if at >= self.now or (previous and at <= previous):
                     raise CommandError(
@@ -1505,10 +2092,120 @@ class Command(BaseCommand):
                             score=score,
                             motivation=motivation,
                         )
+            elif step.action in PARTNERSHIP_ACTIONS:
+                self._partnership_step(scenario, step, state, users, tasks)
             else:
                 raise CommandError(f"Unknown demo step {step.action!r}.")
 
         return run
+
+    def _partnership_step(self, scenario, step, state, users, tasks) -> None:
+        challenge = state["challenge"]
+        actor = users.get(step.actor)
+        extra = step.extra
+        ps = partnership_services
+        if step.action == "organisation":
+            ps.partnership_register_organisation(
+                challenge=challenge,
+                actor=actor,
+                name=extra["name"],
+                legal_form=extra["legal_form"],
+                kvk_number=extra["kvk"],
+                role=extra["role"],
+            )
+        elif step.action == "contacts":
+            ps.contact_person_assign(
+                challenge=challenge,
+                side="municipality",
+                user=actor,
+                mandate=MANDATE_MUNICIPALITY,
+                actor=actor,
+            )
+            if not extra["only_municipality"]:
+                person = users[extra["challenger"]]
+                ps.contact_person_assign(
+                    challenge=challenge,
+                    side="challenger",
+                    user=person,
+                    mandate=MANDATE_CHALLENGER,
+                    actor=person,
+                )
+        elif step.action == "handover":
+            ps.contact_person_hand_over(
+                challenge=challenge,
+                side=extra["side"],
+                user=users[extra["to"]],
+                mandate=extra["mandate"],
+                reason=step.text,
+                actor=actor,
+            )
+        elif step.action == "agreement":
+            # Each version keeps the changes of the versions before it.
+            state.setdefault("start", timezone.localdate() + timedelta(days=21))
+            changes = dict(extra)
+            change_note = changes.pop("change_note", "")
+            state["terms"] = {**state.get("terms", {}), **changes}
+            content = _agreement_content(
+                scenario, tasks[scenario.task], state["start"], state["terms"]
+            )
+            content["change_note"] = change_note
+            draft = ps.agreement_save_draft(challenge=challenge, actor=actor, data=content)
+            ps.agreement_propose(version=draft, actor=actor)
+        elif step.action == "sign":
+            version = partnership_selectors.current_version(challenge)
+            ps.agreement_sign(version=version, actor=actor, digest=version.digest)
+        elif step.action == "milestone":
+            ps.milestone_create(
+                challenge=challenge,
+                actor=actor,
+                title=step.text,
+                owner_side=extra["side"],
+                due_date=timezone.localdate() + timedelta(days=extra["due_in_days"]),
+                is_public=extra["public"],
+            )
+            state.setdefault("milestones", {})[extra["key"]] = Milestone.objects.filter(
+                challenge=challenge
+            ).latest("pk")
+        elif step.action == "milestone_status":
+            ps.milestone_update(
+                milestone=state["milestones"][extra["key"]],
+                actor=actor,
+                status=extra["to"],
+                note=step.text,
+            )
+        elif step.action == "reflect":
+            state["round"] = ps.reflection_open(challenge=challenge, actor=actor, reason=step.text)
+        elif step.action == "answer":
+            ps.reflection_answer(
+                round=state["round"],
+                actor=actor,
+                scores=extra["scores"],
+                comments=dict(zip(SCORE_KEYS, extra["comments"], strict=True)),
+            )
+        elif step.action == "knot":
+            ps.knot_raise(
+                challenge=challenge,
+                actor=actor,
+                question=step.text,
+                decision_needed=extra["decision_needed"],
+                needed_by=timezone.localdate() + timedelta(days=extra["needed_in_days"]),
+            )
+            state.setdefault("knots", {})[extra["key"]] = Knot.objects.filter(
+                challenge=challenge
+            ).latest("pk")
+        elif step.action == "cut":
+            ps.knot_resolve(knot=state["knots"][extra["key"]], actor=actor, decision=step.text)
+        elif step.action == "message":
+            ps.message_post(challenge=challenge, actor=actor, text=step.text)
+        elif step.action == "document":
+            name = extra["name"]
+            ps.document_upload(
+                challenge=challenge,
+                actor=actor,
+                file=ContentFile(_minimal_pdf(name.rsplit(".", 1)[0]), name=name),
+                name=name,
+                description=step.text,
+            )
 
     # -- report ----------------------------------------------------------------------
 
@@ -1537,6 +2234,14 @@ class Command(BaseCommand):
         for status in Status:
             out.write(f"  {status.label:<12} {counts.get(status.value, 0)}")
         out.write(f"  (overdue now: {overdue})")
+        demo = Challenge.objects.filter(title__in=titles)
+        out.write(
+            "Partnerships: "
+            f"{AgreementVersion.objects.filter(challenge__in=demo, status='signed').count()} "
+            "agreements in force, "
+            f"{Knot.objects.filter(challenge__in=demo, status='open').count()} open knots, "
+            f"{Document.objects.filter(challenge__in=demo).count()} shared documents."
+        )
 
         out.write("\nDemo accounts (log in with the e-mail address):")
         out.write(f"  {'e-mail':<26} {'password':<24} role")
