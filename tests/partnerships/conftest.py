@@ -29,6 +29,7 @@ from tests.e2e.conftest import (  # noqa: F401 - fixtures re-exported for the br
     log_in_context,
     open_context,
     skip_or_fail,
+    vnu,
 )
 
 
