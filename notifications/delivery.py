@@ -30,10 +30,12 @@ import smtplib
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -43,7 +45,7 @@ from django.utils.html import strip_tags
 
 from challenges.models import TimelineEvent
 
-from .constants import Channel, DeliveryStatus, Frequency
+from .constants import Channel, DeliveryStatus, Frequency, Reason
 from .models import Digest, Notification
 
 logger = logging.getLogger(__name__)
@@ -69,8 +71,13 @@ def published_chain_head() -> tuple[int, str] | None:
     return current_head()
 
 
+@lru_cache(maxsize=4)
+def _host_of(site_url: str) -> str:
+    return urlsplit(site_url).hostname or "localhost"
+
+
 def _host() -> str:
-    return urlsplit(settings.SITE_URL).hostname or "localhost"
+    return _host_of(settings.SITE_URL)
 
 
 def notification_message_id(notification_id: int) -> str:
@@ -133,57 +140,86 @@ LOCKED_ROW_PASSES = 3
 LOCKED_ROW_PAUSE = 0.2  # seconds between those passes
 
 
-def _send_locked(row_id: int, build, connection, result: Result) -> bool | None:
-    """Send one outbox row in its own transaction.
+@dataclass(frozen=True)
+class Row:
+    """What sending one outbox row needs, loaded for all rows of a task at once."""
+
+    pk: int
+    attempts: int
+    reason: str
+    email: str
+    language: str
+    is_active: bool
+
+
+class _NotClaimed(Exception):
+    pass
+
+
+class _SendFailed(Exception):
+    pass
+
+
+def _claim_sql() -> str:
+    """Mark one pending row sent, taking its row lock; compiled once, as SQL: going
+    through the ORM for every message would cost more than running it."""
+    table = db_connection.ops.quote_name(Notification._meta.db_table)
+    sql = f"UPDATE {table} SET status = %s, sent_at = %s, attempts = attempts + 1 WHERE "  # noqa: S608
+    if db_connection.features.has_select_for_update_skip_locked:
+        # A row another transaction holds is skipped (0 rows), not waited for.
+        skip_locked = (
+            f"(SELECT id FROM {table} WHERE id = %s AND status = %s FOR UPDATE SKIP LOCKED)"  # noqa: S608
+        )
+        return sql + "id = " + skip_locked
+    return sql + "id = %s AND status = %s"
+
+
+def _send_locked(row: Row, build, mail_connection, result: Result) -> bool | None:
+    """Send one outbox row in its own transaction: mark it sent (which locks it), hand
+    the message to the mail server, COMMIT. Two round trips to the database.
 
     Returns True when the row is done with (sent, skipped, failed for good, or found
     sent already), None when another transaction holds it right now, and False when
     the mail server is unreachable (stop, and retry later).
     """
-    with transaction.atomic():
-        row = (
-            Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient")
-            .filter(pk=row_id)
-            .first()
-        )
-        if row is None:  # another worker (or any other transaction) holds it now
-            return None
-        if row.status != DeliveryStatus.PENDING:  # done already: a second run
-            return True
-        recipient = row.recipient
-        if not recipient.is_active or not recipient.email:
-            Notification.objects.filter(pk=row.pk).update(status=DeliveryStatus.SKIPPED)
-            result.skipped += 1
-            return True
-        message = build(row)
-        try:
-            connection.send_messages([message])
-        except (OSError, smtplib.SMTPException) as error:
-            attempts = row.attempts + 1
-            permanent = _is_permanent(error) or attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
-            Notification.objects.filter(pk=row.pk).update(
-                attempts=attempts,
-                last_error=f"{type(error).__name__}: {error}"[:500],
-                status=DeliveryStatus.FAILED if permanent else DeliveryStatus.PENDING,
-            )
-            logger.warning("Sending notification %s failed: %s", row.pk, error)
-            if permanent:
-                result.failed += 1
-                return True
-            return False
-        Notification.objects.filter(pk=row.pk).update(
-            status=DeliveryStatus.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1
-        )
-        result.sent += 1
+    if not row.is_active or not row.email:
+        result.skipped += Notification.objects.filter(
+            pk=row.pk, status=DeliveryStatus.PENDING
+        ).update(status=DeliveryStatus.SKIPPED)
         return True
+    now = db_connection.ops.adapt_datetimefield_value(timezone.now())
+    try:
+        with transaction.atomic(), db_connection.cursor() as cursor:
+            cursor.execute(_claim_sql(), [DeliveryStatus.SENT, now, row.pk, DeliveryStatus.PENDING])
+            if cursor.rowcount != 1:
+                raise _NotClaimed
+            try:
+                mail_connection.send_messages([build(row)])
+            except (OSError, smtplib.SMTPException) as error:
+                raise _SendFailed from error  # rolls the mark back
+    except _NotClaimed:
+        status = Notification.objects.filter(pk=row.pk).values_list("status", flat=True).first()
+        # Still pending: another worker (or any other transaction) holds it now.
+        return None if status == DeliveryStatus.PENDING else True
+    except _SendFailed as failure:
+        error = failure.__cause__
+        attempts = row.attempts + 1
+        permanent = _is_permanent(error) or attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
+        Notification.objects.filter(pk=row.pk, status=DeliveryStatus.PENDING).update(
+            attempts=attempts,
+            last_error=f"{type(error).__name__}: {error}"[:500],
+            status=DeliveryStatus.FAILED if permanent else DeliveryStatus.PENDING,
+        )
+        logger.warning("Sending notification %s failed: %s", row.pk, error)
+        if permanent:
+            result.failed += 1
+            return True
+        return False
+    result.sent += 1
+    return True
 
 
-def deliver_event_emails(
-    *, event_id: int, first_id: int | None = None, last_id: int | None = None
-) -> Result:
-    """Send the pending immediate e-mail rows of one event (optionally a range of them)."""
-    result = Result()
+def _pending_rows(event_id: int, first_id: int | None, last_id: int | None) -> list[Row]:
     pending = Notification.objects.filter(
         event_id=event_id,
         channel=Channel.EMAIL,
@@ -194,15 +230,35 @@ def deliver_event_emails(
         pending = pending.filter(pk__gte=first_id)
     if last_id is not None:
         pending = pending.filter(pk__lte=last_id)
-    row_ids = list(pending.order_by("pk").values_list("pk", flat=True))
-    if not row_ids:
+    return [
+        Row(*values)
+        for values in pending.order_by("pk").values_list(
+            "pk",
+            "attempts",
+            "reason",
+            "recipient__email",
+            "recipient__language",
+            "recipient__is_active",
+        )
+    ]
+
+
+def deliver_event_emails(
+    *, event_id: int, first_id: int | None = None, last_id: int | None = None
+) -> Result:
+    """Send the pending immediate e-mail rows of one event (optionally a range of them)."""
+    result = Result()
+    rows = _pending_rows(event_id, first_id, last_id)
+    if not rows:
         return result
     event = TimelineEvent.objects.select_related("challenge").get(pk=event_id)
     head = published_chain_head()
     rendered: dict[tuple[str, str], tuple[str, str]] = {}
+    reasons = dict(Reason.choices)
+    headers = _headers("")
 
-    def build(row: Notification) -> EmailMessage:
-        language = row.recipient.language or settings.LANGUAGE_CODE
+    def build(row: Row) -> EmailMessage:
+        language = row.language or settings.LANGUAGE_CODE
         key = (language, row.reason)
         if key not in rendered:
             with translation.override(language):
@@ -212,7 +268,7 @@ def deliver_event_emails(
                     "event_text": event_text(event),
                     "url": event_url(event),
                     "preferences_url": preferences_url(),
-                    "reason": row.get_reason_display(),
+                    "reason": reasons.get(row.reason, ""),
                     "chain_head": head,
                 }
                 rendered[key] = (
@@ -224,16 +280,16 @@ def deliver_event_emails(
             subject,
             body,
             None,
-            [row.recipient.email],
-            headers=_headers(notification_message_id(row.pk)),
+            [row.email],
+            headers={**headers, "Message-ID": notification_message_id(row.pk)},
         )
 
-    connection = get_connection()
+    mail_connection = get_connection()
     try:
-        connection.open()
+        mail_connection.open()
     except (OSError, smtplib.SMTPException) as error:
         raise DeliveryIncomplete(f"mail server unreachable: {error}") from error
-    locked: list[int] = []
+    locked: list[Row] = []
     try:
         for attempt in range(LOCKED_ROW_PASSES + 1):
             if attempt:
@@ -241,22 +297,23 @@ def deliver_event_emails(
                 # them, but possibly a short UPDATE elsewhere. Look again, a few times;
                 # what stays locked is left to its holder (and to the sweeper).
                 time.sleep(LOCKED_ROW_PAUSE)
-                row_ids = list(
+                still = set(
                     Notification.objects.filter(
-                        pk__in=locked, status=DeliveryStatus.PENDING
+                        pk__in=[row.pk for row in locked], status=DeliveryStatus.PENDING
                     ).values_list("pk", flat=True)
                 )
+                rows = [row for row in locked if row.pk in still]
             locked = []
-            for row_id in row_ids:
-                done = _send_locked(row_id, build, connection, result)
+            for row in rows:
+                done = _send_locked(row, build, mail_connection, result)
                 if done is False:
                     raise DeliveryIncomplete(f"event {event_id}: sending failed, will retry")
                 if done is None:
-                    locked.append(row_id)
+                    locked.append(row)
             if not locked:
                 break
     finally:
-        connection.close()
+        mail_connection.close()
     return result
 
 

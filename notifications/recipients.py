@@ -10,17 +10,23 @@ The person who caused the event never hears about it; deactivated accounts never
 
 "The municipality's people on this challenge": until fixed contact persons exist
 (a later issue), the staff who have acted on the challenge (an event with a reviewer
-or coordinator role, the current one included) and still hold a staff role; if no
-one has yet, every active reviewer, so a new submission always reaches somebody.
+or coordinator role, the current one included) and still hold a staff role (the
+rule of `challenges.permissions.staff_roles`); if no one has yet, every active
+reviewer, so that a new submission always reaches somebody.
 
-Everything is one query, however large the audience: the people are selected with
-subqueries, and each row carries why the person hears about it (`reason`) and their
-preference for this kind of event (`frequency`, immediately when they never chose).
+Why SQL by hand: the outbox writes every row with one `INSERT ... SELECT` per
+channel inside the request that makes the change, so its cost must not grow with
+the audience, and compiling the equivalent ORM query (nested subqueries, used
+twice for the `reason`) cost more than running it. The SQL is plain (subqueries,
+CASE, COALESCE) and runs on PostgreSQL and SQLite alike; the tests in
+tests/notifications/test_recipients.py pin the rules down.
 """
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.contrib.auth.models import Group
+from django.db import connection
 
 from challenges.constants import Role, Status, Visibility
 from challenges.models import Invitation, TimelineEvent
@@ -30,70 +36,187 @@ from .constants import Frequency, Reason, kind_of
 from .models import Follow, Preference
 
 
-def _group_members(*names: str) -> QuerySet:
+@dataclass
+class Audience:
+    """A SQL condition on the user table (aliased `u`) and a `reason` expression."""
+
+    where: str
+    where_params: list
+    reason: str
+    reason_params: list
+
+
+def _tables() -> dict[str, str]:
     User = get_user_model()
-    return User.groups.through.objects.filter(group__name__in=names).values("user_id")
+    return {
+        "user": User._meta.db_table,
+        "user_groups": User.groups.through._meta.db_table,
+        "group": Group._meta.db_table,
+        "invitation": Invitation._meta.db_table,
+        "event": TimelineEvent._meta.db_table,
+        "follow": Follow._meta.db_table,
+        "preference": Preference._meta.db_table,
+    }
 
 
-def municipality_people(challenge) -> QuerySet:
-    """The active staff who handle `challenge` (see the module docstring)."""
-    User = get_user_model()
-    # The same rule as challenges.permissions.staff_roles, in SQL.
-    staff = User.objects.filter(is_active=True).filter(
-        Q(is_superuser=True)
-        | Q(is_staff=True, pk__in=_group_members(REVIEWER_GROUP, COORDINATOR_GROUP))
-    )
-    acted = staff.filter(
-        pk__in=TimelineEvent.objects.filter(
-            challenge_id=challenge.pk,
-            actor_role__in=[Role.REVIEWER, Role.COORDINATOR],
-            actor__isnull=False,
-        ).values("actor_id")
-    )
-    reviewers = staff.filter(is_staff=True, pk__in=_group_members(REVIEWER_GROUP))
-    return staff.filter(
-        Q(pk__in=acted.values("pk")) | (Q(pk__in=reviewers.values("pk")) & ~Exists(acted))
-    )
+def _conditions(challenge) -> tuple[tuple[str, list], tuple[str, list], tuple[str, list]]:
+    """(team, municipality people, followers) as SQL conditions on `u` with params,
+    each with the subquery of candidate ids it can only be true for (below)."""
+    t = {name: connection.ops.quote_name(table) for name, table in _tables().items()}
 
-
-def team_q(challenge) -> Q:
-    accepted = Invitation.objects.filter(
-        challenge_id=challenge.pk, accepted_at__isnull=False, user__isnull=False
-    ).values("user_id")
-    return Q(pk=challenge.initiator_id) | Q(pk__in=accepted)
-
-
-def recipients_for(event) -> QuerySet:
-    """Users to notify of `event`, each annotated with `reason` and `frequency`."""
-    User = get_user_model()
-    challenge = event.challenge
-    team = team_q(challenge)
-    people = Q(pk__in=municipality_people(challenge).values("pk"))
-    followers = Q(pk__in=Follow.objects.filter(challenge_id=challenge.pk).values("user_id"))
-
-    if challenge.status == Status.DRAFT:
-        who = team
-    elif event.visibility == Visibility.PUBLIC:
-        who = team | people | followers
-    elif event.visibility == Visibility.PARTIES:
-        who = team | people
-    else:
-        who = people
-    preference = Preference.objects.filter(user=OuterRef("pk"), kind=kind_of(event.code))
-    qs = (
-        User.objects.filter(who, is_active=True)
-        .annotate(
-            reason=Case(
-                When(team, then=Value(Reason.TEAM)),
-                When(people, then=Value(Reason.MUNICIPALITY)),
-                default=Value(Reason.FOLLOWER),
-            ),
-            frequency=Coalesce(
-                Subquery(preference.values("frequency")[:1]), Value(Frequency.IMMEDIATE)
-            ),
+    def in_groups(alias: str, *names: str) -> tuple[str, list]:
+        marks = ", ".join(["%s"] * len(names))
+        return (
+            f"{alias}.id IN (SELECT ug.user_id FROM {t['user_groups']} ug "  # noqa: S608
+            f"JOIN {t['group']} g ON g.id = ug.group_id WHERE g.name IN ({marks}))",
+            list(names),
         )
-        .order_by("pk")
+
+    def staff(alias: str) -> tuple[str, list]:
+        groups, params = in_groups(alias, REVIEWER_GROUP, COORDINATOR_GROUP)
+        return (
+            f"{alias}.is_active = %s AND ({alias}.is_superuser = %s "
+            f"OR ({alias}.is_staff = %s AND {groups}))",
+            [True, True, True, *params],
+        )
+
+    acted_sql = (
+        f"SELECT e.actor_id FROM {t['event']} e WHERE e.challenge_id = %s "  # noqa: S608
+        "AND e.actor_role IN (%s, %s) AND e.actor_id IS NOT NULL"
     )
+    acted_params = [challenge.pk, Role.REVIEWER, Role.COORDINATOR]
+    staff_u, staff_u_params = staff("u")
+    staff_s, staff_s_params = staff("s")
+    reviewer_u, reviewer_u_params = in_groups("u", REVIEWER_GROUP)
+    people = (
+        f"({staff_u} AND (u.id IN ({acted_sql}) OR (u.is_staff = %s AND {reviewer_u} "  # noqa: S608
+        f"AND NOT EXISTS (SELECT 1 FROM {t['user']} s WHERE {staff_s} "
+        f"AND s.id IN ({acted_sql})))))",
+        [
+            *staff_u_params,
+            *acted_params,
+            True,
+            *reviewer_u_params,
+            *staff_s_params,
+            *acted_params,
+        ],
+    )
+    team = (
+        f"(u.id = %s OR u.id IN (SELECT i.user_id FROM {t['invitation']} i "  # noqa: S608
+        "WHERE i.challenge_id = %s AND i.accepted_at IS NOT NULL AND i.user_id IS NOT NULL))",
+        [challenge.initiator_id, challenge.pk],
+    )
+    followers = (
+        f"u.id IN (SELECT f.user_id FROM {t['follow']} f WHERE f.challenge_id = %s)",  # noqa: S608
+        [challenge.pk],
+    )
+    return team, people, followers
+
+
+def _candidates(challenge, *, team: bool, people: bool, followers: bool) -> tuple[str, list]:
+    """A UNION of the ids that can possibly qualify, so the database looks up those
+    few users by primary key instead of testing every account of the portal."""
+    t = {name: connection.ops.quote_name(table) for name, table in _tables().items()}
+    parts: list[tuple[str, list]] = []
+    if team:
+        parts.append(("SELECT %s", [challenge.initiator_id]))
+        parts.append(
+            (
+                f"SELECT i.user_id FROM {t['invitation']} i WHERE i.challenge_id = %s "  # noqa: S608
+                "AND i.user_id IS NOT NULL",
+                [challenge.pk],
+            )
+        )
+    if people:
+        parts.append(
+            (
+                f"SELECT e.actor_id FROM {t['event']} e WHERE e.challenge_id = %s "  # noqa: S608
+                "AND e.actor_id IS NOT NULL AND e.actor_role IN (%s, %s)",
+                [challenge.pk, Role.REVIEWER, Role.COORDINATOR],
+            )
+        )
+        parts.append(
+            (
+                f"SELECT ug.user_id FROM {t['user_groups']} ug "  # noqa: S608
+                f"JOIN {t['group']} g ON g.id = ug.group_id WHERE g.name = %s",
+                [REVIEWER_GROUP],
+            )
+        )
+    if followers:
+        parts.append(
+            (
+                f"SELECT f.user_id FROM {t['follow']} f WHERE f.challenge_id = %s",  # noqa: S608
+                [challenge.pk],
+            )
+        )
+    return (
+        "u.id IN (" + " UNION ".join(sql for sql, _params in parts) + ")",
+        [param for _sql, params in parts for param in params],
+    )
+
+
+def audience(event) -> Audience:
+    """Who is concerned by `event` (see the module docstring), as SQL."""
+    challenge = event.challenge
+    team, people, followers = _conditions(challenge)
+    if challenge.status == Status.DRAFT:
+        parts, wanted = [team], {"team": True, "people": False, "followers": False}
+    elif event.visibility == Visibility.PUBLIC:
+        parts, wanted = [team, people, followers], {"team": True, "people": True, "followers": True}
+    elif event.visibility == Visibility.PARTIES:
+        parts, wanted = [team, people], {"team": True, "people": True, "followers": False}
+    else:
+        parts, wanted = [people], {"team": False, "people": True, "followers": False}
+    candidates, candidate_params = _candidates(challenge, **wanted)
+    where = (
+        f"{candidates} AND ("
+        + " OR ".join(sql for sql, _params in parts)
+        + ") AND u.is_active = %s"
+    )
+    where_params = [
+        *candidate_params,
+        *(param for _sql, params in parts for param in params),
+        True,
+    ]
     if event.actor_id is not None:
-        qs = qs.exclude(pk=event.actor_id)
-    return qs
+        where += " AND u.id <> %s"
+        where_params.append(event.actor_id)
+    reason = f"CASE WHEN {team[0]} THEN %s WHEN {people[0]} THEN %s ELSE %s END"
+    reason_params = [*team[1], Reason.TEAM, *people[1], Reason.MUNICIPALITY, Reason.FOLLOWER]
+    return Audience(where, where_params, reason, reason_params)
+
+
+def preference_join(event) -> tuple[str, list]:
+    """LEFT JOIN of the person's preference for the event's kind, aliased `p`."""
+    table = connection.ops.quote_name(Preference._meta.db_table)
+    return (
+        f"LEFT JOIN {table} p ON p.user_id = u.id AND p.kind = %s",
+        [kind_of(event.code)],
+    )
+
+
+def recipients_for(event) -> list[tuple[int, str, str]]:
+    """(user id, reason, frequency) of everyone concerned by `event`, by user id.
+
+    The same selection the outbox inserts from; for reading and checking it.
+    """
+    who = audience(event)
+    join, join_params = preference_join(event)
+    user = connection.ops.quote_name(get_user_model()._meta.db_table)
+    sql = (
+        f"SELECT u.id, {who.reason}, COALESCE(p.frequency, %s) FROM {user} u {join} "  # noqa: S608
+        f"WHERE {who.where} ORDER BY u.id"
+    )
+    params = [*who.reason_params, Frequency.IMMEDIATE, *join_params, *who.where_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def municipality_people(challenge) -> list[int]:
+    """Ids of the active staff who handle `challenge` (see the module docstring)."""
+    _team, (people, params), _followers = _conditions(challenge)
+    user = connection.ops.quote_name(get_user_model()._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT u.id FROM {user} u WHERE {people} ORDER BY u.id", params)  # noqa: S608
+        return [row[0] for row in cursor.fetchall()]

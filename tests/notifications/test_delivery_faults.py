@@ -21,6 +21,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import kombu.pools
 import pytest
 import redis
 from django.db import connection
@@ -257,8 +258,9 @@ def publishing_to(url: str):
     saved = conf.broker_url, conf.task_always_eager
 
     def reset_pools():
-        if celery_app._pool is not None:
-            celery_app._pool.force_close_all()
+        # kombu keeps producer pools in a registry keyed by connection: close them
+        # all and forget them, so each side gets fresh connections to its own broker.
+        kombu.pools.reset()
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
 
