@@ -319,3 +319,49 @@ def test_digest_rows_wait_and_off_writes_no_email_row(circle, django_capture_on_
         circle.initiator.pk,
         circle.co_initiator.pk,
     }
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_row_locked_elsewhere_for_a_moment_is_still_sent():
+    """Delivery skips a row another transaction holds (FOR UPDATE SKIP LOCKED), then
+    looks again: a short lock elsewhere (the sweeper's UPDATE) loses nothing."""
+    import threading
+    import time
+
+    from django.db import connection as db_connection
+
+    from notifications import delivery
+
+    reviewer = ReviewerFactory()
+    challenge = challenge_in(Status.INTAKE, reviewer=reviewer)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(outbox, "enqueue_delivery", lambda *args, **kwargs: True)
+        event = services.challenge_add_note(
+            challenge=challenge, actor=reviewer, text="x", visibility="parties"
+        )
+    row = _rows(event, Channel.EMAIL).get()
+    mail.outbox.clear()  # the setup's own messages
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                Notification.objects.select_for_update().get(pk=row.pk)
+                locked.set()
+                release.wait(5)
+        finally:
+            db_connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert locked.wait(5)
+    threading.Timer(0.3, release.set).start()
+    started = time.monotonic()
+    result = delivery.deliver_event_emails(event_id=event.pk)
+    holder.join(5)
+    assert result.sent == 1
+    assert time.monotonic() - started >= 0.3  # it waited for the lock to go
+    row.refresh_from_db()
+    assert row.status == DeliveryStatus.SENT
+    assert [m.to for m in mail.outbox] == [[challenge.initiator.email]]
