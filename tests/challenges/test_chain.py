@@ -54,7 +54,7 @@ CONTENTS = [
         "actor_role": "reviewer",
         "data": {"to": "intake", "from": "submitted", "motivation": 'Zie "bijlage" \\ map'},
         "corrects": 12,
-        "created_at": "2026-03-29T01:59:59.999999Z",
+        "created_at": "2026-03-29T01:59:59.500000Z",
         "salt": "0123456789abcdef0123456789abcdef",
     },
     {
@@ -92,7 +92,19 @@ def test_the_standalone_verifier_hashes_exactly_like_the_portal(content):
     )
 
 
-def _rows(contents, data_text):
+def _sqlite_time(canonical: str) -> str:
+    """The time as Django stores it on SQLite: naive UTC, no fraction when it is zero."""
+    text = canonical.replace("T", " ").removesuffix("Z")
+    return text.removesuffix(".000000")
+
+
+def _postgresql_time(canonical: str) -> str:
+    """The time as PostgreSQL prints a UTC timestamp: trailing zeros of the fraction cut."""
+    text = _sqlite_time(canonical)
+    return text.rstrip("0").removesuffix(".") if "." in text else text
+
+
+def _rows(contents, data_text, time_text=_sqlite_time):
     previous, rows = chain.GENESIS, []
     for seq, content in enumerate(contents, start=1):
         digest = chain.content_digest(**content)
@@ -110,24 +122,28 @@ def _rows(contents, data_text):
                 content["corrects"],
                 content["salt"],
                 data_text(content["data"]),
-                content["created_at"],
+                time_text(content["created_at"]),
             )
         )
     return rows, previous
 
 
 @pytest.mark.parametrize(
-    "data_text, data_is_canonical",
+    "data_text, data_is_canonical, time_text",
     [
-        (chain.canonical_json, True),  # SQLite: the stored text is canonical
-        (json.dumps, False),  # PostgreSQL: jsonb gives its own text
-        (json.dumps, True),  # canonical expected, but stored otherwise: still verifies
-        (lambda d: d, False),  # a driver that returns parsed JSON
+        (chain.canonical_json, True, _sqlite_time),  # SQLite: the stored text is canonical
+        (json.dumps, False, _postgresql_time),  # PostgreSQL: jsonb gives its own text
+        (json.dumps, True, _sqlite_time),  # canonical expected, stored otherwise
+        (lambda d: d, False, _sqlite_time),  # a driver that returns parsed JSON
     ],
-    ids=["canonical-text", "other-text", "other-text-expected-canonical", "parsed"],
+    ids=["sqlite", "postgresql", "other-text-expected-canonical", "parsed"],
 )
-def test_verify_logs_fast_path_agrees_with_the_rules(data_text, data_is_canonical):
-    rows, last = _rows(CONTENTS, data_text)
+def test_verify_logs_fast_path_agrees_with_the_rules(data_text, data_is_canonical, time_text):
+    assert {_postgresql_time(c["created_at"]) for c in CONTENTS} >= {
+        "2026-01-01 00:00:00",
+        "2026-03-29 01:59:59.5",
+    }
+    rows, last = _rows(CONTENTS, data_text, time_text)
     assert verify_rows(
         rows, start=1, previous=chain.GENESIS, data_is_canonical=data_is_canonical
     ) == (len(rows) + 1, last)
@@ -143,7 +159,7 @@ def test_verify_logs_fast_path_agrees_with_the_rules(data_text, data_is_canonica
         (8, 3),  # corrects
         (9, "1" * 32),  # salt
         (10, '{"to":"accepted","from":"submitted","motivation":""}'),  # data
-        (11, "2026-03-29T01:59:59.999998Z"),  # time
+        (11, "2026-03-29 01:59:59.499999"),  # time
     ],
     ids=["challenge", "code", "visibility", "role", "corrects", "salt", "data", "time"],
 )
