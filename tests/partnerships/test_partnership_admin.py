@@ -1,5 +1,6 @@
 """The partnerships in the admin: read-only records, every change through a service."""
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -201,10 +202,10 @@ def test_milestones_messages_and_documents_from_the_admin(client, in_execution):
     assert response.status_code == 302
     assert Message.objects.get().side == Side.MUNICIPALITY
 
-    html = SimpleUploadedFile("rapport.pdf", b"<html>geen pdf</html>")
+    web_page = SimpleUploadedFile("rapport.pdf", b"<html>geen pdf</html>")
     response = client.post(
         admin_url("document", "add"),
-        {"challenge": p.challenge.pk, "file": html, "description": ""},
+        {"challenge": p.challenge.pk, "file": web_page, "description": ""},
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
@@ -234,3 +235,26 @@ def test_nothing_is_deleted_from_the_admin(client, in_execution, model):
 
 def test_knot_rows_are_the_model_rows(db):
     assert Knot._meta.ordering == ["needed_by", "pk"]
+
+
+def test_the_admin_transition_form_says_what_is_missing(client, in_intake, in_agreement):
+    """The guarded steps are offered; taking one too early explains what is missing."""
+    for parties, target, expected in (
+        (in_intake, "assessment", "Still missing: the municipality's contact person"),
+        (in_agreement, "execution", "There is no agreement yet"),
+    ):
+        challenge = parties.challenge
+        transition = reverse("admin:challenges_challenge_transition", args=[challenge.pk])
+        client.force_login(parties.municipality)
+        page = client.get(transition)
+        assert target in dict(page.context["form"].fields["to_status"].choices)
+        response = client.post(
+            transition,
+            {"to_status": target, "motivation": "", "expected_status": challenge.status},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+        assert response.status_code == 200
+        assert expected in html.unescape(response.content.decode())
+        before = challenge.status
+        challenge.refresh_from_db()
+        assert challenge.status == before
