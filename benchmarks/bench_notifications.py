@@ -134,7 +134,7 @@ def test_one_event_to_1000_followers_by_one_worker(redis_server, workers):
             lambda: not rows.filter(status=DeliveryStatus.PENDING).exists(),
             60,
             "1,001 e-mails to be sent",
-            interval=0.01,
+            interval=0.05,
         )
         done = time.perf_counter()
     assert len(workers.sent()) == 1001

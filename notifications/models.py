@@ -94,9 +94,17 @@ class Digest(models.Model):
 class Notification(models.Model):
     """The outbox row of one event for one person on one channel (see the module)."""
 
-    event = models.ForeignKey(TimelineEvent, on_delete=models.CASCADE, related_name="notifications")
+    # No single-column indexes on these two: the unique constraint (event, ...) and
+    # the centre's index (recipient, ...) serve every lookup, and each index is work
+    # in the request that records an event for many people.
+    event = models.ForeignKey(
+        TimelineEvent, on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     kind = models.CharField(max_length=20, choices=Kind.choices)

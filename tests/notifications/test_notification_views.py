@@ -184,6 +184,13 @@ def test_anonymous_visitors_see_no_follow_button_and_cannot_follow(client, circl
     assert not Follow.objects.filter(user__isnull=True).exists()
 
 
+def test_the_team_sees_no_follow_button(client, circle):
+    """The team hears about every event of its challenge already."""
+    client.force_login(circle.co_initiator)
+    page = client.get(circle.challenge.get_absolute_url()).content.decode()
+    assert "/notifications/follow/" not in page
+
+
 @pytest.mark.parametrize("who", ["initiator", "other"])
 def test_drafts_cannot_be_followed(client, who):
     draft = ChallengeFactory()
