@@ -183,3 +183,15 @@ def test_the_beat_schedule_runs_the_tasks_in_amsterdam_time(settings):
         assert name in app.tasks  # every scheduled task is registered
     assert schedule["notifications-sweep"]["schedule"] == 60.0
     assert app.conf.timezone == "Europe/Amsterdam"
+
+
+def test_tasks_go_to_their_queues():
+    from rtc_portal.celery import app
+
+    def queue(name: str) -> str:
+        return app.amqp.router.route({}, name)["queue"].name
+
+    assert queue("notifications.tasks.deliver_event") == "notifications"
+    for name in ("sweep_pending", "send_digests", "send_digest_batch", "record_no_progress"):
+        assert queue(f"notifications.tasks.{name}") == "periodic"
+    assert queue("challenges.tasks.send_invitation_email") == "default"
