@@ -238,3 +238,17 @@ def test_a_closed_challenge_can_still_be_followed(client):
     client.force_login(UserFactory())
     response = client.post(reverse("notifications:follow", args=[challenge.pk]))
     assert response.status_code == 302
+
+
+def test_administrators_see_the_outbox_read_only(client, circle):
+    _notes(circle, 1)
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    listing = client.get("/admin/notifications/notification/?status__exact=sent")
+    assert listing.status_code == 200
+    row = Notification.objects.first()
+    assert client.get(f"/admin/notifications/notification/{row.pk}/change/").status_code == 200
+    assert client.get("/admin/notifications/notification/add/").status_code == 403
+    assert client.post(f"/admin/notifications/notification/{row.pk}/delete/").status_code == 403
+    client.force_login(circle.reviewer)  # a reviewer has no business here
+    assert client.get("/admin/notifications/notification/").status_code == 403
