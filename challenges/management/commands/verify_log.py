@@ -461,7 +461,7 @@ class Command(BaseCommand):
         try:
             result = verify_log(heads=heads, jobs=jobs)
         except LogVerificationError as error:
-            raise LogVerificationError(f"The log does NOT verify. {error}", error.seq) from None
+            raise CommandError(f"The log does NOT verify. {error}") from None
         took = time.perf_counter() - started
         for earlier in heads:
             self.stdout.write(f"The log grew from {earlier} (or is still it).")
