@@ -53,7 +53,11 @@ class Organisation(models.Model):
         ),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), default=_now)
 
@@ -141,7 +145,9 @@ class ContactPerson(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("person"),
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="contact_person_assignments",
     )
     mandate = models.TextField(
@@ -151,7 +157,11 @@ class ContactPerson(models.Model):
     )
     reason = models.TextField(_("reason"), max_length=2000, blank=True)
     assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     started_at = models.DateTimeField(_("from"), default=_now)
     ended_at = models.DateTimeField(_("until"), null=True, blank=True)
@@ -254,13 +264,17 @@ class AgreementVersion(models.Model):
 
     digest = models.CharField(_("content digest (SHA-256)"), max_length=64, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), default=_now)
     updated_at = models.DateTimeField(_("updated at"), default=_now)
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
@@ -348,7 +362,9 @@ class AgreementSignature(models.Model):
     signer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("signed by"),
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     contact_person = models.ForeignKey(
@@ -389,7 +405,11 @@ class Milestone(models.Model):
         help_text=_("A public milestone and its progress are shown on the public challenge page."),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), default=_now)
     updated_at = models.DateTimeField(_("updated at"), default=_now)
@@ -420,7 +440,7 @@ class ReflectionRound(models.Model):
     reason = models.TextField(_("why now"), max_length=2000, blank=True)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
@@ -462,7 +482,9 @@ class ReflectionAnswer(models.Model):
     respondent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("answered by"),
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     right_things = models.PositiveSmallIntegerField(
@@ -522,7 +544,11 @@ class Knot(models.Model):
     decision_needed = models.TextField(_("decision needed"), max_length=3000)
     needed_by = models.DateField(_("decision needed by"))
     raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     raised_by_side = models.CharField(_("raised by"), max_length=20, choices=Side.choices)
     raised_at = models.DateTimeField(_("raised at"), default=_now)
@@ -532,7 +558,7 @@ class Knot(models.Model):
     decision = models.TextField(_("decision"), max_length=5000, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
@@ -560,7 +586,13 @@ class Message(models.Model):
     challenge = models.ForeignKey(
         Challenge, on_delete=models.PROTECT, related_name="workspace_messages"
     )
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     side = models.CharField(_("side"), max_length=20, choices=Side.choices)
     text = models.TextField(_("message"), max_length=5000)
     created_at = models.DateTimeField(_("sent at"), default=_now)
@@ -582,7 +614,11 @@ def document_path(instance: "Document", filename: str) -> str:
 class Document(models.Model):
     challenge = models.ForeignKey(Challenge, on_delete=models.PROTECT, related_name="documents")
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     side = models.CharField(_("side"), max_length=20, choices=Side.choices)
     file = models.FileField(_("file"), upload_to=document_path, max_length=200)

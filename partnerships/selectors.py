@@ -38,7 +38,7 @@ def active_contact_persons(challenge: Challenge) -> dict[str, ContactPerson]:
     return {
         person.side: person
         for person in ContactPerson.objects.filter(
-            challenge=challenge, ended_at__isnull=True
+            challenge=challenge, ended_at__isnull=True, user__isnull=False
         ).select_related("user")
     }
 
@@ -63,11 +63,11 @@ def contact_person_history(challenge: Challenge) -> QuerySet[ContactPerson]:
 
 
 def missing_contact_persons(challenge: Challenge) -> list[str]:
-    """Sides (values) that have no active contact person yet."""
+    """Sides (values) that have no active contact person (or whose account is deleted)."""
     active = set(
-        ContactPerson.objects.filter(challenge=challenge, ended_at__isnull=True).values_list(
-            "side", flat=True
-        )
+        ContactPerson.objects.filter(
+            challenge=challenge, ended_at__isnull=True, user__isnull=False
+        ).values_list("side", flat=True)
     )
     return [side.value for side in Side if side.value not in active]
 

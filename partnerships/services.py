@@ -17,13 +17,14 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from challenges.constants import LegalForm, Role, Status, Visibility
 from challenges.models import Challenge
 from challenges.permissions import is_municipality, staff_roles
 from challenges.selectors import team_members
-from challenges.services import ServiceError, _locked
+from challenges.services import ServiceError, _join_lazy, _locked
 from challenges.timeline import record_event
 
 from . import permissions, tasks
@@ -59,8 +60,18 @@ E = PartnershipEvent
 V = Visibility
 
 
-def _side_label(side: str) -> str:
-    return str(Side(side).label)
+def _name(user) -> str:
+    # Stored in event data: no sentence, so "" when the account has been deleted.
+    return user.name if user is not None else ""
+
+
+def _side_label(side: str):
+    return Side(side).label
+
+
+def _side_label_capitalised(side: str):
+    """The side's label with a capital, still lazy (translated when shown)."""
+    return capfirst(Side(side).label)
 
 
 def _acting_role(user, side: str) -> str:
@@ -309,17 +320,24 @@ def contact_person_assign(
     locked = _locked(challenge)
     mandate = _check_contact_person(locked, side=side, user=user, actor=actor, mandate=mandate)
     current = (
-        ContactPerson.objects.filter(challenge=locked, side=side, ended_at__isnull=True)
+        # of=("self",): PostgreSQL cannot lock the nullable side of the join to the user.
+        ContactPerson.objects.select_for_update(of=("self",))
+        .filter(challenge=locked, side=side, ended_at__isnull=True)
         .select_related("user")
         .first()
     )
+    if current is not None and current.user_id is None:
+        # The contact person deleted their account: that assignment has ended.
+        current.ended_at = timezone.now()
+        current.save(update_fields=["ended_at"])
+        current = None
     if current is not None:
         raise ServiceError(
             _(
                 "%(side)s already has a contact person: %(name)s. To replace them, hand "
                 "over to the new contact person."
             ),
-            params={"side": _side_label(side).capitalize(), "name": current.user.name},
+            params={"side": _side_label_capitalised(side), "name": current.user.name},
         )
     assignment = _create_assignment(
         locked, side=side, user=user, mandate=mandate, assigned_by=actor, started_at=timezone.now()
@@ -344,7 +362,8 @@ def contact_person_hand_over(
     mandate = _check_contact_person(locked, side=side, user=user, actor=actor, mandate=mandate)
     reason = _text(reason, _("Say why the contact person changes."))
     current = (
-        ContactPerson.objects.select_for_update()
+        # of=("self",): PostgreSQL cannot lock the nullable side of the join to the user.
+        ContactPerson.objects.select_for_update(of=("self",))
         .filter(challenge=locked, side=side, ended_at__isnull=True)
         .select_related("user")
         .first()
@@ -352,7 +371,7 @@ def contact_person_hand_over(
     if current is None:
         raise ServiceError(
             _("%(side)s has no contact person yet to hand over from; assign one first."),
-            params={"side": _side_label(side).capitalize()},
+            params={"side": _side_label_capitalised(side)},
         )
     if current.user_id == user.pk:
         raise ServiceError(
@@ -379,7 +398,7 @@ def contact_person_hand_over(
         actor_role=_acting_role(actor, permissions.side_of(actor, locked) or side),
         data={
             "side": side,
-            "from_name": current.user.name,
+            "from_name": _name(current.user),
             "name": user.name,
             "mandate": mandate,
             "reason": reason,
@@ -402,8 +421,9 @@ TEXT_FIELDS = [
 ]
 
 
-def _field_label(name: str) -> str:
-    return str(AgreementVersion._meta.get_field(name).verbose_name)
+def _field_label(name: str):
+    # Lazy: the message is put together in the language of whoever reads it.
+    return AgreementVersion._meta.get_field(name).verbose_name
 
 
 def _amount(name: str, value) -> Decimal:
@@ -446,14 +466,14 @@ def clean_agreement_content(data: dict) -> dict:
     if missing:
         raise ServiceError(
             _("The agreement is not complete yet. Still missing: %(fields)s."),
-            params={"fields": ", ".join(_field_label(name) for name in missing)},
+            params={"fields": _join_lazy([_field_label(name) for name in missing])},
         )
     cleaned = {name: str(data[name]).strip() for name in TEXT_FIELDS}
     empty = [name for name in TEXT_FIELDS if not cleaned[name]]
     if empty:
         raise ServiceError(
             _("The agreement is not complete yet. Still missing: %(fields)s."),
-            params={"fields": ", ".join(_field_label(name) for name in empty)},
+            params={"fields": _join_lazy([_field_label(name) for name in empty])},
         )
     cleaned["budget_amount"] = _amount("budget_amount", data["budget_amount"])
     cleaned["budget_from_current_cost"] = _amount(
@@ -629,7 +649,7 @@ def agreement_sign(*, version: AgreementVersion, actor, digest: str) -> Agreemen
     if locked.signatures.filter(side=side).exists():
         raise ServiceError(
             _("%(side)s has already signed version %(number)s."),
-            params={"side": _side_label(side).capitalize(), "number": locked.number},
+            params={"side": _side_label_capitalised(side), "number": locked.number},
         )
     contact = ContactPerson.objects.get(
         challenge=challenge, side=side, user=actor, ended_at__isnull=True
@@ -873,7 +893,7 @@ def reflection_answer(
     if locked.answers.filter(side=side).exists():
         raise ServiceError(
             _("%(side)s has already answered this reflection."),
-            params={"side": _side_label(side).capitalize()},
+            params={"side": _side_label_capitalised(side)},
         )
     values = {}
     for key, label in REFLECTION_QUESTIONS:

@@ -4,11 +4,18 @@ text, the reflection chart, and the public progress block for the challenge page
 from datetime import date
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from ..constants import REFLECTION_QUESTIONS, MilestoneStatus, Side
 from ..models import AgreementVersion
 
 register = template.Library()
+
+
+@register.filter
+def person(user) -> str:
+    """A person's name, also after they deleted their account."""
+    return user.name if user is not None else _("(account deleted)")
 
 
 @register.filter

@@ -269,7 +269,7 @@ def test_a_handover_ends_the_old_assignment_and_tells_both_sides(
     # Both sides hear of it: the team, the new contact person and the challenger's;
     # the person who made the change does not. (The notifications outbox may send its
     # own messages about the event; these are the handover's.)
-    handover = [m for m in mail.outbox if "New contact person" in m.subject]
+    handover = [m for m in mail.outbox if "/workspace/" in m.body and new.reason in m.body]
     recipients = sorted(m.to[0] for m in handover)
     assert recipients == sorted([p.challenger.email, p.co_initiator.email, p.colleague.email])
     assert p.colleague.name in handover[0].body and new.reason in handover[0].body
@@ -792,3 +792,40 @@ def test_assign_contact_persons_factory_meets_the_guard(db):
     challenge = challenge_in(Status.AGREEMENT, agreement=False)
     sign_agreement(challenge)
     assert selectors.missing_for_execution(challenge) is None
+
+
+def test_an_account_can_be_deleted_and_its_side_needs_a_new_contact_person(client, in_execution):
+    """Privacy: a person can delete their account. Their partnership records stay, without
+    them; an active assignment of theirs no longer counts."""
+    from django.contrib.auth import get_user_model
+
+    p = in_execution
+    services.message_post(challenge=p.challenge, actor=p.municipality, text="Tot ziens.")
+    services.knot_raise(
+        challenge=p.challenge,
+        actor=p.municipality,
+        question="Vraag?",
+        decision_needed="Besluit.",
+        needed_by=timezone.localdate(),
+    )
+    get_user_model().objects.filter(pk=p.municipality.pk).delete()
+
+    assert selectors.missing_contact_persons(p.challenge) == [Side.MUNICIPALITY]
+    version = selectors.agreement_in_force(p.challenge)
+    assert {s.signer_id for s in version.signatures.all()} == {None, p.challenger.pk}
+    client.force_login(p.challenger)
+    page = client.get(
+        f"/challenges/{p.challenge.pk}/workspace/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "(account deleted)" in page
+    # The side names a new contact person; the old assignment ends then.
+    services.contact_person_assign(
+        challenge=p.challenge,
+        side=Side.MUNICIPALITY,
+        user=p.colleague,
+        mandate="Alles.",
+        actor=p.colleague,
+    )
+    assert selectors.active_contact_persons(p.challenge)[Side.MUNICIPALITY].user == p.colleague
+    assert selectors.missing_contact_persons(p.challenge) == []
+    assert ContactPerson.objects.filter(challenge=p.challenge, side=Side.MUNICIPALITY).count() == 2

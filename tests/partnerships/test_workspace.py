@@ -224,7 +224,9 @@ def test_assign_and_hand_over_through_the_pages(client, in_intake):
     p = in_intake
     client.force_login(p.municipality)
     page = url("contact-person", p.challenge, side="municipality")
-    response = client.post(page, {"user": p.municipality.pk, "mandate": ""})
+    response = client.post(
+        page, {"user": p.municipality.pk, "mandate": ""}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 200
     assert "Write down the mandate." in response.content.decode()
     response = client.post(page, {"user": p.municipality.pk, "mandate": "Planning."})
