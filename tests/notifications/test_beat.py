@@ -143,6 +143,8 @@ def test_reflection_prompts_during_execution_and_on_evaluation(clock, run_on_com
     clock.set(datetime(2026, 1, 5, 9, 0, tzinfo=AMS))
     reviewer = ReviewerFactory()
     challenge = challenge_in(Status.EXECUTION, reviewer=reviewer)
+    challenge.initiator.language = "en"
+    challenge.initiator.save()
     follower = UserFactory()
     follow_create(user=follower, challenge=challenge)
     mail.outbox.clear()
@@ -153,9 +155,11 @@ def test_reflection_prompts_during_execution_and_on_evaluation(clock, run_on_com
     clock.advance(days=1)
     assert run_on_commit(tasks.record_reflection_prompts) == 1
     assert run_on_commit(tasks.record_reflection_prompts) == 0
-    # The parties, not the follower (a parties event).
-    assert {m.to[0] for m in mail.outbox} == {challenge.initiator.email, reviewer.email}
-    assert "Zijn we" in mail.outbox[0].body or "right thing" in mail.outbox[0].body
+    # The parties, not the follower (a parties event), each in their own language.
+    told = {m.to[0]: m.body for m in mail.outbox}
+    assert set(told) == {challenge.initiator.email, reviewer.email}
+    assert "Are we doing the right thing?" in told[challenge.initiator.email]
+    assert "Are we doing the right thing?" not in told[reviewer.email]  # Dutch
 
     clock.advance(days=90)
     assert run_on_commit(tasks.record_reflection_prompts) == 1
