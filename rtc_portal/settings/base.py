@@ -119,7 +119,7 @@ CELERY_TIMEZONE = "Europe/Amsterdam"
 # Publishing must fail fast when Redis is down: the web request that commits a
 # change enqueues its notifications on commit and must not wait for the broker (the
 # outbox rows are committed; the sweeper re-queues them). Measured with Redis
-# stopped: about 10 ms per refused publish with these values, 0.7 s with Celery's
+# stopped: about 15 ms per refused publish with these values, 0.7 s with Celery's
 # defaults; a broker that drops packets costs at most about 2 s (two connect
 # attempts of 0.5 s, or one read of 1.5 s). See docs/notifications.md.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
