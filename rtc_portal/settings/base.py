@@ -120,8 +120,8 @@ CELERY_TIMEZONE = "Europe/Amsterdam"
 # change enqueues its notifications on commit and must not wait for the broker (the
 # outbox rows are committed; the sweeper re-queues them). Measured with Redis
 # stopped: about 15 ms per refused publish with these values, 0.7 s with Celery's
-# defaults; a broker that drops packets costs at most about 2 s (two connect
-# attempts of 0.5 s, or one read of 1.5 s). See docs/notifications.md.
+# defaults; a broker that drops packets should cost at most about 2 s (two connect
+# attempts of 0.5 s, or one read of 1.5 s; not measured). See docs/notifications.md.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
