@@ -391,6 +391,15 @@ class TimelineEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Timeline events cannot be deleted.")
 
+    def get_code_display(self) -> str:
+        """The event's name in the reader's language, for codes of every app."""
+        from partnerships.constants import PartnershipEvent
+
+        for codes in (EventCode, PartnershipEvent):
+            if self.code in codes.values:
+                return str(codes(self.code).label)
+        return self.code
+
     @property
     def template_name(self) -> str:
         return f"timeline/events/{self.code}.html"

@@ -174,6 +174,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.record_reflection_prompts",
         "schedule": crontab(hour=6, minute=20),
     },
+    # Reflection rounds opened on the agreement's evaluation dates.
+    "partnerships-due-reflections": {
+        "task": "partnerships.tasks.open_due_reflections",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
 
 # Notifications (docs/notifications.md).

@@ -1,6 +1,8 @@
 """Settings for `make test`: SQLite unless DATABASE_URL is set, mail to the test outbox."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-insecure-key")
 os.environ.setdefault("ACCOUNT_DEFAULT_HTTP_PROTOCOL", "http")
@@ -12,6 +14,8 @@ from .base import DATABASES  # noqa: E402
 # The fault tests start real Celery workers that record what they send in a file
 # (tests/notifications/recording_backend.py); everything else uses the test outbox.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+# Uploaded files of a test run go to a temporary folder, never into the repository.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="rtc-test-media-"))
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # The browser tests need the real static files; the live server serves them.
