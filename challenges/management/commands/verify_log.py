@@ -19,7 +19,9 @@ Speed (1,000,000 entries in a few seconds; docs/benchmarks-verify-log.md):
   small strings (code, visibility, role) are JSON-encoded once and cached; data is
   parsed and re-encoded with the C scanner and encoder, reused for every row. On
   SQLite the stored data text is already canonical (the field's encoder writes it
-  so) and is hashed as it is after a parse that proves it is one complete JSON value.
+  so) and is hashed as it is, once SQLite's json_valid has proved it one complete
+  JSON value. On PostgreSQL jsonb keeps no text: turning it into text costs the
+  server about as much as parsing and re-encoding it costs Python.
 - Links are checked locally: entry n's chain hash must equal
   sha256(stored chain hash of n-1 : n : digest of n). If every link holds, the whole
   chain holds by induction, and the first bad link is the same one a sequential
@@ -27,11 +29,13 @@ Speed (1,000,000 entries in a few seconds; docs/benchmarks-verify-log.md):
   per core, up to 4) verify at the same time, each with its own connection.
 
 The assembled text is only a fast way of writing the canonical JSON: every piece
-put into it is either JSON-encoded here, an integer, a quote-free time, a parsed
-complete JSON value or an alphanumeric salt, so a matching hash proves the stored
-columns are the original content. When a row does not match on the fast path it is
-read again through the ORM and hashed with challenges.chain itself before it is
-reported, so an unusual (but equivalent) stored form is never a false alarm.
+put into it is either JSON-encoded here, an integer, a quote-free time, one
+complete JSON value (parsed here, or checked by SQLite) or an alphanumeric salt:
+each ends where the next begins, so no stored column can carry a piece of its
+neighbour, and a matching hash proves the stored columns are the original content.
+When a row does not match on the fast path it is read again through the ORM and
+hashed with challenges.chain itself before it is reported, so an unusual (but
+equivalent) stored form is never a false alarm.
 """
 
 import hashlib
@@ -121,9 +125,12 @@ def verify_rows(rows, *, start: int, previous: str, data_is_canonical: bool, rec
 
     A row is (seq, digest, chain_hash, erased_at, challenge_id, code, visibility,
     actor_role, corrects_id, salt, data, time text). `previous` is the chain hash of
-    entry start-1. `recheck(seq)` returns the authoritative digest of an entry whose
-    fast-path digest did not match (or None). Returns (next expected seq, last chain
-    hash) or raises LogVerificationError for the first bad entry.
+    entry start-1. `data_is_canonical`: the database has already checked that every
+    data text is one complete JSON value (None when it is not) and it is expected in
+    canonical form, so it is hashed as it is (SQLite). `recheck(seq)` returns the
+    authoritative digest of an entry whose fast-path digest did not match (or None).
+    Returns (next expected seq, last chain hash) or raises LogVerificationError for
+    the first bad entry.
     """
     sha = hashlib.sha256
     strings: dict[str, str] = {}
@@ -149,12 +156,15 @@ def verify_rows(rows, *, start: int, previous: str, data_is_canonical: bool, rec
         if erased is None:
             ok = False
             try:
-                if type(data) is str:
-                    value = parse(data)
-                    text = data if data_is_canonical else canonical(value)
-                else:  # a driver that returns parsed JSON
+                if type(data) is not str:  # a driver that returns parsed JSON
                     value = data
                     text = canonical(data)
+                elif data_is_canonical:
+                    value = None  # parsed only if the stored text proves not canonical
+                    text = data
+                else:
+                    value = parse(data)
+                    text = canonical(value)
                 # "YYYY-MM-DD HH:MM:SS[.f]" to "YYYY-MM-DDTHH:MM:SS.ffffffZ".
                 at = f"{at[:10]}T{at[11:19]}.{at[20:]:0<6}Z"
                 if (
@@ -175,9 +185,9 @@ def verify_rows(rows, *, start: int, previous: str, data_is_canonical: bool, rec
                         f'"created_at":"{at}","data":{text},"salt":"{salt}","visibility":{v}}}'
                     )
                     ok = sha(content.encode()).hexdigest() == digest
-                    if not ok and data_is_canonical:
+                    if not ok and data_is_canonical and type(data) is str:
                         # Equivalent JSON stored in another form: encode it canonically.
-                        text = canonical(value)
+                        text = canonical(parse(data))
                         content = (
                             f'{{"actor_role":{r},"challenge":{challenge},"code":{c},'
                             f'"corrects":{"null" if corrects is None else corrects},'
@@ -234,9 +244,14 @@ def _select_sql(vendor: str) -> str:
             "actor_role",
             "corrects",
             "salt",
-            "data",
         )
     ]
+    if vendor == "sqlite":
+        # SQLite proves in C that the text is one complete JSON value (see
+        # verify_rows): Python then hashes it without parsing it.
+        columns.append(f"CASE WHEN json_valid({col('data')}) THEN {col('data')} END")
+    else:
+        columns.append(col("data"))
     columns.append(_time_sql(vendor, col("created_at")))
     seq = col("seq")
     return (
