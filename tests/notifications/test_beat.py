@@ -176,7 +176,7 @@ def test_the_beat_schedule_runs_the_tasks_in_amsterdam_time(settings):
 
     schedule = settings.CELERY_BEAT_SCHEDULE
     names = {entry["task"] for entry in schedule.values()}
-    assert names == {
+    assert names >= {
         "notifications.tasks.sweep_pending",
         "notifications.tasks.send_digests",
         "notifications.tasks.record_no_progress",
@@ -184,7 +184,7 @@ def test_the_beat_schedule_runs_the_tasks_in_amsterdam_time(settings):
         "notifications.tasks.record_reflection_prompts",
     }
     for name in names:
-        assert name in app.tasks  # every scheduled task is registered
+        assert name in app.tasks  # every scheduled task is registered, others' too
     assert schedule["notifications-sweep"]["schedule"] == 60.0
     assert app.conf.timezone == "Europe/Amsterdam"
 
