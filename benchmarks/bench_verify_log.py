@@ -18,7 +18,11 @@ Then it times, in this order:
                memory, with challenges.chain (the floor for any verifier in Python)
   fetch only   reading every row the way verify_log does, doing nothing with it
   verify_log   the command, --jobs 1 and the default (one worker per core), --runs
-               times each; the best and the median are printed
+               times each; the best and the median are printed, with the CPU time
+               of Python (this process and its workers) and, for --jobs 1 on a
+               local PostgreSQL, of the server's backend
+  export       with --with-export: streaming /log/export.json to a file, and
+               tools/verify_log_export.py checking it (once each)
 
 Not part of `make test` (pytest collects tests/ only). Figures and the machine they
 were measured on: docs/benchmarks-verify-log.md.
@@ -35,6 +39,7 @@ import statistics
 import sys
 import tempfile
 import time
+import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -58,6 +63,14 @@ def parse_args():
         help="the SQLite file to build (without DATABASE_URL); replaced unless --reuse",
     )
     parser.add_argument("--reuse", action="store_true", help="use the log already built")
+    parser.add_argument(
+        "--verify-only", action="store_true", help="time verify_log only (no floor, no fetch)"
+    )
+    parser.add_argument(
+        "--with-export",
+        action="store_true",
+        help="also time /log/export.json and tools/verify_log_export.py on it",
+    )
     return parser.parse_args()
 
 
@@ -68,6 +81,8 @@ def setup_django(args) -> None:
             path.unlink()
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rtc_portal.settings.test")
+    # WhiteNoise looks for collected static files; the export needs none.
+    warnings.filterwarnings("ignore", message="No directory at")
     import django
 
     django.setup()
@@ -305,6 +320,34 @@ def time_verify(jobs: int) -> tuple[float, float, float | None]:
     return took, cpu, server
 
 
+def time_export_and_standalone(head) -> tuple[float, float, int]:
+    """(seconds to stream /log/export.json, seconds for the standalone verifier, bytes)."""
+    import subprocess
+
+    from django.test import Client
+
+    path = Path(tempfile.gettempdir()) / "rtc-bench-export.json"
+    started = time.perf_counter()
+    response = Client().get("/log/export.json", HTTP_HOST="localhost")
+    size = 0
+    with path.open("wb") as handle:
+        for chunk in response.streaming_content:
+            size += len(chunk)
+            handle.write(chunk)
+    exported = time.perf_counter() - started
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-I", "-S", str(ROOT / "tools" / "verify_log_export.py"), str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    verified = time.perf_counter() - started
+    assert result.returncode == 0 and str(head) in result.stdout, result
+    path.unlink()
+    return exported, verified, size
+
+
 def main() -> None:
     args = parse_args()
     setup_django(args)
@@ -326,8 +369,9 @@ def main() -> None:
 
     print(f"Load average before: {os.getloadavg()[0]:.2f} (other work on the machine)")
     figures, cpu, server = {}, {}, {}
-    figures["rules only (in memory)"] = [time_rules(head.size)]
-    figures["fetch only"] = [time_fetch(head.size) for _ in range(args.runs)]
+    if not args.verify_only:
+        figures["rules only (in memory)"] = [time_rules(head.size)]
+        figures["fetch only"] = [time_fetch(head.size) for _ in range(args.runs)]
     auto = default_jobs(head.size)
     for jobs in sorted({1, auto}):
         label = f"verify_log --jobs {jobs}" + (" (the default)" if jobs == auto else "")
@@ -336,6 +380,10 @@ def main() -> None:
         cpu[label] = min(c for _wall, c, _server in runs)
         if runs[0][2] is not None:
             server[label] = min(s for _wall, _cpu, s in runs)
+    if args.with_export:
+        exported, verified, size = time_export_and_standalone(head)
+        figures[f"GET /log/export.json ({size / 1e6:.0f} MB)"] = [exported]
+        figures["tools/verify_log_export.py on it"] = [verified]
     print(f"Load average after: {os.getloadavg()[0]:.2f}")
     print(f"{'':36}{'best':>8}{'median':>9}   CPU: Python  server")
     for label, runs in figures.items():
