@@ -25,7 +25,7 @@ Then it times, in this order:
                tools/verify_log_export.py checking it (once each)
 
 Not part of `make test` (pytest collects tests/ only). Figures and the machine they
-were measured on: docs/benchmarks-verify-log.md.
+were measured on: docs/benchmarks.md.
 """
 
 import argparse
