@@ -31,6 +31,7 @@ run: messages
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: messages
+	$(VENV)/bin/lint-imports --no-cache
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest
 
 lint: install

@@ -76,10 +76,12 @@ class EventCode(models.TextChoices):
     CO_INITIATOR_INVITED = "co_initiator_invited", _("Co-initiator invited")
     CO_INITIATOR_JOINED = "co_initiator_joined", _("Co-initiator joined")
     ASSESSMENT_RECORDED = "assessment_recorded", _("Criterion assessed")
-    # Recorded by Celery beat (no actor), see notifications/tasks.py.
+    # Recorded by Celery beat (no actor), see challenges/tasks.py.
     NO_PROGRESS = "no_progress", _("No progress")
     DEADLINE_REMINDER = "deadline_reminder", _("Response deadline approaching")
     DEADLINE_PASSED = "deadline_passed", _("Response deadline passed")
+    # No longer recorded: reflection rounds (partnerships) took over; kept for the
+    # entries already in a log.
     REFLECTION_PROMPT = "reflection_prompt", _("Time to reflect together")
 
 

@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from . import registry
 from .chain import ERASED_DATA, GENESIS, CanonicalJSONEncoder
 from .constants import (
     FINAL_STATUSES,
-    EventCode,
     LegalForm,
     Role,
     Status,
@@ -347,7 +347,8 @@ class TimelineEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     actor_role = models.CharField(max_length=20, choices=Role.choices, blank=True)
-    code = models.CharField(max_length=40, choices=EventCode.choices)
+    # Every app's codes, from the event-type registry (challenges.registry).
+    code = models.CharField(_("event"), max_length=40, choices=registry.event_code_choices)
     visibility = models.CharField(max_length=10, choices=Visibility.choices)
     # The canonical encoder: on SQLite the stored text is the canonical JSON itself.
     data = models.JSONField(default=dict, blank=True, encoder=CanonicalJSONEncoder)
@@ -393,15 +394,13 @@ class TimelineEvent(models.Model):
 
     def get_code_display(self) -> str:
         """The event's name in the reader's language, for codes of every app."""
-        from partnerships.constants import PartnershipEvent
-
-        for codes in (EventCode, PartnershipEvent):
-            if self.code in codes.values:
-                return str(codes(self.code).label)
-        return self.code
+        return registry.event_label(self.code)
 
     @property
     def template_name(self) -> str:
+        event_type = registry.event_type(self.code)
+        if event_type is not None:
+            return event_type.template_name
         return f"timeline/events/{self.code}.html"
 
     @property

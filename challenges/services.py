@@ -9,14 +9,15 @@ translated message) and change nothing.
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from . import permissions, tasks, workflow
+from core.errors import ServiceError
+from core.text import join_lazy
+
+from . import permissions, registry, tasks, workflow
 from .constants import OPEN_STATUSES, STAGE_LINE, EventCode, Role, Status, TargetBasis, Visibility
 from .models import (
     Assessment,
@@ -27,11 +28,6 @@ from .models import (
     StageTarget,
 )
 from .timeline import record_event
-
-
-class ServiceError(ValidationError):
-    """A refused change; the message is meant for the person who tried it."""
-
 
 # Fields the challenger team fills in, in the order of the submission steps.
 PLAN_FIELDS = [
@@ -48,7 +44,9 @@ PLAN_FIELDS = [
 ]
 
 
-def _locked(challenge: Challenge) -> Challenge:
+def locked_challenge(challenge: Challenge) -> Challenge:
+    """The challenge, re-read under a row lock: the first step of every service that
+    changes it (the partnership services too), so changes to one challenge queue up."""
     # of=("self",): PostgreSQL cannot lock the nullable side of the join to the task.
     return (
         Challenge.objects.select_for_update(of=("self",))
@@ -74,10 +72,6 @@ def missing_for_submission(challenge: Challenge) -> list:
         if value in (None, ""):
             missing.append(Challenge._meta.get_field(name).verbose_name)
     return missing
-
-
-# Joined when the message is shown, so the labels follow the reader's language.
-_join_lazy = lazy(lambda labels: ", ".join(str(label) for label in labels), str)
 
 
 def compute_due_at(challenge: Challenge, *, now: datetime) -> datetime | None:
@@ -109,7 +103,7 @@ def challenge_create_draft(*, initiator) -> Challenge:
 
 @transaction.atomic
 def challenge_update_draft(*, challenge: Challenge, actor, data: dict) -> Challenge:
-    locked = _locked(challenge)
+    locked = locked_challenge(challenge)
     if not permissions.can_edit_plan(actor, locked):
         raise ServiceError(
             _(
@@ -139,7 +133,7 @@ def challenge_transition(
     expected_status: str | None = None,
 ) -> Challenge:
     """Move a challenge along one edge of the transition table."""
-    locked = _locked(challenge)
+    locked = locked_challenge(challenge)
     source = locked.status
     if expected_status is not None and expected_status != source:
         raise ServiceError(
@@ -161,14 +155,11 @@ def challenge_transition(
     roles = permissions.roles_of(actor, locked)
     if not edge.roles & roles:
         raise ServiceError(_("You may not take this step for this challenge."))
-    if not edge.allows(locked):
-        if source == Status.DRAFT:
-            raise ServiceError(
-                _("The plan is not complete yet. Still missing: %(fields)s."),
-                params={"fields": _join_lazy(missing_for_submission(locked))},
-            )
+    missing = edge.missing(locked)
+    if missing:
+        # The one refusal message of the guard slot, naming what is missing.
         raise ServiceError(
-            _("A challenge on hold can only resume in the stage it was put on hold from.")
+            workflow.GUARD_SLOTS[edge.guard].refusal, params={"missing": join_lazy(missing)}
         )
     motivation = (motivation or "").strip()
     if edge.motivation_required and not motivation:
@@ -229,7 +220,7 @@ def _mask_email(email: str) -> str:
 
 @transaction.atomic
 def invitation_create(*, challenge: Challenge, actor, email: str) -> Invitation:
-    locked = _locked(challenge)
+    locked = locked_challenge(challenge)
     if not permissions.can_invite(actor, locked):
         raise ServiceError(_("You cannot invite co-initiators to this challenge."))
     email = email.strip().lower()
@@ -288,7 +279,7 @@ def invitation_accept(*, invitation: Invitation, user) -> Invitation:
 
 @transaction.atomic
 def challenge_add_addition(*, challenge: Challenge, actor, text: str, visibility: str):
-    locked = _locked(challenge)
+    locked = locked_challenge(challenge)
     if not permissions.can_add_addition(actor, locked):
         raise ServiceError(_("You cannot add to this challenge's timeline."))
     if visibility not in (Visibility.PUBLIC, Visibility.PARTIES):
@@ -309,7 +300,7 @@ def challenge_add_addition(*, challenge: Challenge, actor, text: str, visibility
 
 @transaction.atomic
 def challenge_add_note(*, challenge: Challenge, actor, text: str, visibility: str):
-    locked = _locked(challenge)
+    locked = locked_challenge(challenge)
     if not permissions.can_add_note(actor, locked):
         raise ServiceError(_("You cannot add notes to this challenge."))
     if visibility not in Visibility.values:
@@ -332,7 +323,7 @@ def challenge_add_note(*, challenge: Challenge, actor, text: str, visibility: st
 def assessment_record(
     *, challenge: Challenge, criterion: Criterion, actor, score: int, motivation: str
 ) -> Assessment:
-    locked = _locked(challenge)
+    locked = locked_challenge(challenge)
     if not permissions.can_assess(actor, locked):
         raise ServiceError(
             _(
@@ -374,16 +365,9 @@ def assessment_record(
     return assessment
 
 
-# -- Events recorded by Celery beat (notifications/tasks.py) ---------------------------
+# -- Events recorded by Celery beat (challenges/tasks.py) ------------------------------
 # No actor: the portal itself says so. Each service re-checks its condition under the
 # row lock, so a task that runs twice (or two beats) records the event once.
-
-# Reminders the portal writes itself: they are not news, so they do not end a silence.
-AUTOMATED_EVENT_CODES = (
-    EventCode.DEADLINE_REMINDER,
-    EventCode.DEADLINE_PASSED,
-    EventCode.REFLECTION_PROMPT,
-)
 
 
 def last_news_at(challenge: Challenge) -> datetime:
@@ -392,7 +376,8 @@ def last_news_at(challenge: Challenge) -> datetime:
     progress" message counts, so it is said once per silent period."""
     latest = (
         challenge.events.filter(visibility__in=[Visibility.PUBLIC, Visibility.PARTIES])
-        .exclude(code__in=AUTOMATED_EVENT_CODES)
+        # Reminders the portal writes itself are not news: they do not end a silence.
+        .exclude(code__in=registry.automated_codes())
         .aggregate(latest=Max("created_at"))["latest"]
     )
     return max(filter(None, [challenge.status_changed_at, latest]))
@@ -409,7 +394,7 @@ def next_stage(status: str) -> str | None:
 def challenge_record_no_progress(*, challenge: Challenge, days: int):
     """Say so publicly when an open challenge had no news for `days` days in its stage:
     where it stands, the next step and its due date."""
-    locked = _locked(challenge)
+    locked = locked_challenge(challenge)
     if locked.status not in OPEN_STATUSES:
         return None
     now = timezone.now()
@@ -433,7 +418,7 @@ def challenge_record_no_progress(*, challenge: Challenge, days: int):
 @transaction.atomic
 def challenge_record_deadline_reminder(*, challenge: Challenge, days_before: int):
     """Remind the municipality's people, once per due date, `days_before` days ahead."""
-    locked = _locked(challenge)
+    locked = locked_challenge(challenge)
     if locked.status not in OPEN_STATUSES or locked.due_at is None:
         return None
     now = timezone.now()
@@ -453,7 +438,7 @@ def challenge_record_deadline_reminder(*, challenge: Challenge, days_before: int
 @transaction.atomic
 def challenge_record_deadline_passed(*, challenge: Challenge):
     """Tell the municipality's people, once per due date, that it has passed."""
-    locked = _locked(challenge)
+    locked = locked_challenge(challenge)
     if locked.status not in OPEN_STATUSES or locked.due_at is None:
         return None
     if timezone.now() < locked.due_at:
@@ -466,34 +451,4 @@ def challenge_record_deadline_passed(*, challenge: Challenge):
         code=EventCode.DEADLINE_PASSED,
         visibility=Visibility.INTERNAL,
         data={"status": locked.status, "due_at": due},
-    )
-
-
-@transaction.atomic
-def challenge_record_reflection_prompt(*, challenge: Challenge, every_days: int):
-    """Prompt the parties to reflect together: once when the challenge is in
-    evaluation, and every `every_days` days of execution.
-
-    Until agreements with evaluation dates exist (partnerships, a later issue), these
-    are the moments; then the agreement's dates take over.
-    """
-    locked = _locked(challenge)
-    if locked.status not in (Status.EXECUTION, Status.EVALUATION):
-        return None
-    now = timezone.now()
-    latest = locked.events.filter(
-        code=EventCode.REFLECTION_PROMPT,
-        data__status=locked.status,
-        created_at__gte=locked.status_changed_at,
-    ).aggregate(latest=Max("created_at"))["latest"]
-    if locked.status == Status.EVALUATION:
-        if latest is not None:
-            return None
-    elif now - (latest or locked.status_changed_at) < timedelta(days=every_days):
-        return None
-    return record_event(
-        challenge=locked,
-        code=EventCode.REFLECTION_PROMPT,
-        visibility=Visibility.PARTIES,
-        data={"status": locked.status},
     )

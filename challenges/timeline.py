@@ -1,7 +1,9 @@
 """The one writer of timeline events, and the erasure of their personal content.
 
 Every event is written inside the transaction of the change it records, so a
-rolled-back change leaves no event and a committed change always has one.
+rolled-back change leaves no event and a committed change always has one. The
+writer then announces the event to the subscribers of `challenges.registry`
+(notifications records its outbox rows there), still inside that transaction.
 
 Every event is also the next entry of the hash-chained process log (rules in
 `challenges.chain`): the writer locks the single ChainHead row, gives the event
@@ -17,9 +19,7 @@ from collections.abc import Sequence
 from django.db import connection, transaction
 from django.utils import timezone
 
-from notifications import outbox
-
-from . import chain
+from . import chain, registry
 from .models import ChainHead, Challenge, TimelineEvent
 
 
@@ -93,8 +93,9 @@ def record_event(
     )
     chain_new_events([event])
     event.save()
-    # Who must hear about it is recorded in the same transaction (the outbox).
-    outbox.record_for_event(event)
+    # The subscribers (the notifications outbox, the page cache) act in the same
+    # transaction: a subscriber that fails rolls the change back with its event.
+    registry.announce(event)
     return event
 
 

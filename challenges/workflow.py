@@ -3,27 +3,83 @@ the views and the admin alike.
 
 Each edge names the stage it leaves and the one it enters, who may take it, whether
 a motivation is required and why the edge exists. Anything not in the table is
-refused. Putting a challenge on hold remembers the stage; resuming goes back to
-exactly that stage (the guard below).
+refused.
 
-Two guards belong to the partnership: a challenge leaves intake only with both
-fixed contact persons, and starts execution only with an agreement in force. They
-refuse by raising a `ServiceError` that names what is missing, so that the
-transition service passes that message on; `available_edges` still offers such an
-edge, so that taking it shows the person what is missing instead of hiding the step.
+An edge may name a *guard slot* (`GUARD_SLOTS`): a condition the step needs, with
+the one refusal message the transition service shows. The app that knows the
+condition fills the slot from its `AppConfig.ready()` through
+`registry.register_guard` (`challenges` fills its own: a complete plan, resuming
+in the held stage; `partnerships` fills "contact persons" and "agreement in
+force"). A guard returns what is still missing, as phrases in the reader's language;
+empty means allowed. A slot with `offered=True` keeps its edge on offer while
+something is missing, so that taking the step tells the person what is missing
+instead of hiding it. The system check `challenges.E003` fails when a slot has no
+guard.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from . import registry
 from .constants import OPEN_STATUSES, Role, Status
 
 CHALLENGER = frozenset({Role.CHALLENGER})
 REVIEWER = frozenset({Role.REVIEWER, Role.COORDINATOR})
 COORDINATOR = frozenset({Role.COORDINATOR})
+
+
+@dataclass(frozen=True)
+class GuardSlot:
+    """A named condition of the table; `refusal` may use %(missing)s."""
+
+    name: str
+    refusal: str | Promise
+    offered: bool
+    why: str
+
+
+PLAN_COMPLETE = "plan_complete"
+RESUMES_TO_HELD_STAGE = "resumes_to_held_stage"
+CONTACT_PERSONS_ASSIGNED = "contact_persons_assigned"
+AGREEMENT_IN_FORCE = "agreement_in_force"
+
+GUARD_SLOTS: dict[str, GuardSlot] = {
+    slot.name: slot
+    for slot in [
+        GuardSlot(
+            PLAN_COMPLETE,
+            _("The plan is not complete yet. Still missing: %(missing)s."),
+            offered=False,
+            why="Only a complete plan can be handed in (filled by challenges).",
+        ),
+        GuardSlot(
+            RESUMES_TO_HELD_STAGE,
+            _("A challenge on hold can only resume in the stage it was put on hold from."),
+            offered=False,
+            why="Resuming goes back to exactly the stage that was paused (challenges).",
+        ),
+        GuardSlot(
+            CONTACT_PERSONS_ASSIGNED,
+            _(
+                "The assessment can start only when both sides have a fixed contact "
+                "person. Still missing: %(missing)s."
+            ),
+            offered=True,
+            why="Both sides name a fixed contact person with a mandate (partnerships).",
+        ),
+        GuardSlot(
+            AGREEMENT_IN_FORCE,
+            _(
+                "Execution can start only with an agreement signed by both contact "
+                "persons. %(missing)s"
+            ),
+            offered=True,
+            why="Both contact persons signed the current agreement version (partnerships).",
+        ),
+    ]
+}
 
 
 @dataclass(frozen=True)
@@ -34,54 +90,16 @@ class Edge:
     motivation_required: bool
     why: str
     label: str = ""
-    guard: Callable | None = field(default=None, compare=False)
+    guard: str = ""  # a key of GUARD_SLOTS, or "" for none
 
-    def allows(self, challenge) -> bool:
-        return self.guard is None or self.guard(challenge)
-
-
-def _resumes_to(status: str) -> Callable:
-    def guard(challenge) -> bool:
-        return challenge.held_from_status == status
-
-    return guard
-
-
-def _ready_to_submit(challenge) -> bool:
-    from .services import missing_for_submission
-
-    return not missing_for_submission(challenge)
-
-
-def _contact_persons_assigned(challenge) -> bool:
-    """Both sides have an active fixed contact person (partnerships)."""
-    from partnerships.selectors import missing_for_assessment
-
-    from .services import ServiceError, _join_lazy
-
-    missing = missing_for_assessment(challenge)
-    if missing:
-        raise ServiceError(
-            _(
-                "The assessment can start only when both sides have a fixed contact "
-                "person. Still missing: %(missing)s."
-            ),
-            params={"missing": _join_lazy(missing)},
-        )
-    return True
-
-
-def _agreement_in_force(challenge) -> bool:
-    """Both contact persons signed the current version of the agreement (partnerships)."""
-    from partnerships.selectors import missing_for_execution
-
-    from .services import ServiceError
-
-    missing = missing_for_execution(challenge)
-    if missing:
-        message, params = missing
-        raise ServiceError(message, params=params)
-    return True
+    def missing(self, challenge) -> list:
+        """What the challenge still lacks for this edge (empty: allowed)."""
+        if not self.guard:
+            return []
+        guard = registry.guard_for(self.guard)
+        if guard is None:  # the system check reports it; refuse rather than skip it
+            raise LookupError(f"No guard fills the slot {self.guard!r}.")
+        return list(guard(challenge, self))
 
 
 S = Status
@@ -93,7 +111,7 @@ TRANSITIONS: list[Edge] = [
         False,
         "The challenger team hands in a complete plan.",
         _("Submit"),
-        _ready_to_submit,
+        PLAN_COMPLETE,
     ),
     Edge(
         S.SUBMITTED,
@@ -110,7 +128,7 @@ TRANSITIONS: list[Edge] = [
         False,
         "The challenge is admissible; assess it against the published criteria.",
         _("Start assessment"),
-        _contact_persons_assigned,
+        CONTACT_PERSONS_ASSIGNED,
     ),
     Edge(
         S.ASSESSMENT,
@@ -151,7 +169,7 @@ TRANSITIONS: list[Edge] = [
         False,
         "The agreement is signed; the challenger carries out the task.",
         _("Start execution"),
-        _agreement_in_force,
+        AGREEMENT_IN_FORCE,
     ),
     Edge(
         S.EXECUTION,
@@ -199,7 +217,7 @@ for _status in OPEN_STATUSES:
             False,
             "Resume exactly where the challenge was put on hold.",
             _("Resume"),
-            _resumes_to(_status),
+            RESUMES_TO_HELD_STAGE,
         )
     )
 TRANSITIONS.append(
@@ -226,13 +244,15 @@ def edges_from(source: str) -> list[Edge]:
 
 
 def _offered(edge: Edge, challenge) -> bool:
-    try:
-        return edge.allows(challenge)
-    except ValidationError:
-        # The guard explains what is missing: offer the step, so taking it says so.
+    if not edge.guard or GUARD_SLOTS[edge.guard].offered:
         return True
+    return not edge.missing(challenge)
 
 
 def available_edges(challenge, roles: set) -> list[Edge]:
     """The edges these roles may take from the challenge's current stage now."""
     return [e for e in edges_from(challenge.status) if e.roles & roles and _offered(e, challenge)]
+
+
+def slots_in_use() -> set[str]:
+    return {edge.guard for edge in TRANSITIONS if edge.guard}

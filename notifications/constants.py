@@ -1,21 +1,13 @@
-"""Kinds of notification, delivery frequencies, channels and statuses.
+"""Delivery frequencies, channels and statuses.
 
-A *kind* groups event codes the way a person thinks about them ("tell me about
-stage changes at once, the conversation once a day"); preferences are per kind.
+Preferences are per notification *kind*, which groups event codes the way a person
+thinks about them ("tell me about stage changes at once, the conversation once a
+day"). The apps declare their kinds, and the kind of each event code, in the
+registries of `challenges.registry`; nothing here lists them.
 """
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-from challenges.constants import EventCode
-
-
-class Kind(models.TextChoices):
-    PROGRESS = "progress", _("Progress: submission, stage changes and “no progress” messages")
-    CONVERSATION = "conversation", _("Conversation: additions by the challenger, notes")
-    TEAM = "team", _("Team: co-initiators invited and joined")
-    ASSESSMENT = "assessment", _("Assessment: criteria scored")
-    REMINDER = "reminder", _("Reminders: response deadlines and reflection")
 
 
 class Frequency(models.TextChoices):
@@ -46,26 +38,7 @@ class DeliveryStatus(models.TextChoices):
 class Reason(models.TextChoices):
     """Why a person hears about an event; said in the e-mail, so nobody wonders."""
 
+    CONTACT_PERSON = "contact_person", _("You are a fixed contact person for this challenge.")
     TEAM = "team", _("You are on the team of this challenge.")
     MUNICIPALITY = "municipality", _("You handle this challenge for the municipality.")
     FOLLOWER = "follower", _("You follow this challenge.")
-
-
-EVENT_KINDS: dict[str, str] = {
-    EventCode.SUBMITTED: Kind.PROGRESS,
-    EventCode.STATUS_CHANGED: Kind.PROGRESS,
-    EventCode.NO_PROGRESS: Kind.PROGRESS,
-    EventCode.ADDITION: Kind.CONVERSATION,
-    EventCode.NOTE: Kind.CONVERSATION,
-    EventCode.CO_INITIATOR_INVITED: Kind.TEAM,
-    EventCode.CO_INITIATOR_JOINED: Kind.TEAM,
-    EventCode.ASSESSMENT_RECORDED: Kind.ASSESSMENT,
-    EventCode.DEADLINE_REMINDER: Kind.REMINDER,
-    EventCode.DEADLINE_PASSED: Kind.REMINDER,
-    EventCode.REFLECTION_PROMPT: Kind.REMINDER,
-}
-
-
-def kind_of(code: str) -> str:
-    # An event code added later without a kind here still reaches people, as progress.
-    return EVENT_KINDS.get(code, Kind.PROGRESS)

@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .constants import Frequency, Kind
+from challenges import registry
+
+from .constants import Frequency
 
 
 class PreferencesForm(forms.Form):
@@ -9,11 +11,11 @@ class PreferencesForm(forms.Form):
 
     def __init__(self, *args, initial_frequencies: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
-        for kind in Kind:
-            self.fields[kind.value] = forms.ChoiceField(
+        for kind in registry.kinds():
+            self.fields[kind.code] = forms.ChoiceField(
                 label=kind.label,
                 choices=Frequency.choices,
                 widget=forms.RadioSelect,
-                initial=initial_frequencies.get(kind.value, Frequency.IMMEDIATE),
+                initial=initial_frequencies.get(kind.code, Frequency.IMMEDIATE),
                 error_messages={"required": _("Choose how often you want these messages.")},
             )

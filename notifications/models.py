@@ -14,9 +14,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from challenges import registry
 from challenges.models import Challenge, TimelineEvent
 
-from .constants import Channel, DeliveryStatus, Frequency, Kind, Reason
+from .constants import Channel, DeliveryStatus, Frequency, Reason
 
 
 def _now():
@@ -52,7 +53,7 @@ class Preference(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=registry.kind_choices)
     frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices)
 
     class Meta:
@@ -107,7 +108,7 @@ class Notification(models.Model):
         db_index=False,
     )
     channel = models.CharField(max_length=10, choices=Channel.choices)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=registry.kind_choices)
     # The recipient's preference when the event happened (immediate/daily/weekly).
     frequency = models.CharField(max_length=10, choices=Frequency.choices)
     reason = models.CharField(max_length=20, choices=Reason.choices)

@@ -1,5 +1,5 @@
-"""The transactional outbox: called by the timeline writer for every event, inside
-the event's transaction.
+"""The transactional outbox: subscribed to the timeline (`NotificationsConfig.ready`),
+so the timeline writer calls it for every event, inside the event's transaction.
 
 `record_for_event` writes one `Notification` row per recipient and channel with two
 `INSERT ... SELECT` statements (notification centre, e-mail), however large the
@@ -25,8 +25,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
+from challenges.registry import kind_of
+
 from . import recipients
-from .constants import Channel, DeliveryStatus, Frequency, kind_of
+from .constants import Channel, DeliveryStatus, Frequency
 from .models import Notification
 
 logger = logging.getLogger(__name__)

@@ -8,11 +8,15 @@
 
 The person who caused the event never hears about it; deactivated accounts never do.
 
-"The municipality's people on this challenge": until fixed contact persons exist
-(a later issue), the staff who have acted on the challenge (an event with a reviewer
-or coordinator role, the current one included) and still hold a staff role (the
-rule of `challenges.permissions.staff_roles`); if no one has yet, every active
-reviewer, so that a new submission always reaches somebody.
+"The municipality's people on this challenge": the municipality's active fixed
+contact person (partnerships), and the staff who have acted on the challenge (an
+event with a reviewer or coordinator role, the current one included) and still hold
+a staff role (the rule of `challenges.permissions.staff_roles`); if there is no such
+person yet, every active reviewer, so that a new submission always reaches somebody.
+
+The parties also include both sides' active fixed contact persons (a challenger's
+contact person need not be on the team), and on a handover the contact person who
+handed over, so that both the incoming and the outgoing person hear of it.
 
 Why SQL by hand: the outbox writes every row with one `INSERT ... SELECT` per
 channel inside the request that makes the change, so its cost must not grow with
@@ -31,8 +35,11 @@ from django.db import connection
 from challenges.constants import Role, Status, Visibility
 from challenges.models import Invitation, TimelineEvent
 from challenges.permissions import COORDINATOR_GROUP, REVIEWER_GROUP
+from challenges.registry import kind_of
+from partnerships.constants import PartnershipEvent, Side
+from partnerships.models import ContactPerson
 
-from .constants import Frequency, Reason, kind_of
+from .constants import Frequency, Reason
 from .models import Follow, Preference
 
 
@@ -56,7 +63,42 @@ def _tables() -> dict[str, str]:
         "event": TimelineEvent._meta.db_table,
         "follow": Follow._meta.db_table,
         "preference": Preference._meta.db_table,
+        "contact": ContactPerson._meta.db_table,
     }
+
+
+def _outgoing_contact_person(event) -> int | None:
+    """On a handover: the user who handed over (the side's most recently ended
+    assignment when the event was written, in the same transaction)."""
+    if event.code != PartnershipEvent.CONTACT_PERSON_HANDED_OVER:
+        return None
+    return (
+        ContactPerson.objects.filter(
+            challenge_id=event.challenge_id,
+            side=(event.data or {}).get("side"),
+            ended_at__isnull=False,
+            ended_at__lte=event.created_at,
+            user__isnull=False,
+        )
+        .order_by("-ended_at", "-pk")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+
+
+def _contacts(challenge, *, sides, outgoing: int | None) -> tuple[str, list]:
+    """The active fixed contact persons of these sides (and the outgoing one)."""
+    table = connection.ops.quote_name(ContactPerson._meta.db_table)
+    marks = ", ".join(["%s"] * len(sides))
+    sql = (
+        f"u.id IN (SELECT c.user_id FROM {table} c WHERE c.challenge_id = %s "  # noqa: S608
+        f"AND c.user_id IS NOT NULL AND c.ended_at IS NULL AND c.side IN ({marks}))"
+    )
+    params = [challenge.pk, *sides]
+    if outgoing is not None:
+        sql = f"({sql} OR u.id = %s)"
+        params.append(outgoing)
+    return sql, params
 
 
 def _conditions(challenge) -> tuple[tuple[str, list], tuple[str, list], tuple[str, list]]:
@@ -85,20 +127,28 @@ def _conditions(challenge) -> tuple[tuple[str, list], tuple[str, list], tuple[st
         "AND e.actor_role IN (%s, %s) AND e.actor_id IS NOT NULL"
     )
     acted_params = [challenge.pk, Role.REVIEWER, Role.COORDINATOR]
+    contact_sql = (
+        f"SELECT c.user_id FROM {t['contact']} c WHERE c.challenge_id = %s "  # noqa: S608
+        "AND c.side = %s AND c.ended_at IS NULL AND c.user_id IS NOT NULL"
+    )
+    contact_params = [challenge.pk, Side.MUNICIPALITY]
     staff_u, staff_u_params = staff("u")
     staff_s, staff_s_params = staff("s")
     reviewer_u, reviewer_u_params = in_groups("u", REVIEWER_GROUP)
     people = (
-        f"({staff_u} AND (u.id IN ({acted_sql}) OR (u.is_staff = %s AND {reviewer_u} "  # noqa: S608
+        f"({staff_u} AND (u.id IN ({contact_sql}) OR u.id IN ({acted_sql}) "  # noqa: S608
+        f"OR (u.is_staff = %s AND {reviewer_u} "
         f"AND NOT EXISTS (SELECT 1 FROM {t['user']} s WHERE {staff_s} "
-        f"AND s.id IN ({acted_sql})))))",
+        f"AND s.id IN ({acted_sql})) AND NOT EXISTS ({contact_sql}))))",
         [
             *staff_u_params,
+            *contact_params,
             *acted_params,
             True,
             *reviewer_u_params,
             *staff_s_params,
             *acted_params,
+            *contact_params,
         ],
     )
     team = (
@@ -113,7 +163,9 @@ def _conditions(challenge) -> tuple[tuple[str, list], tuple[str, list], tuple[st
     return team, people, followers
 
 
-def _candidates(challenge, *, team: bool, people: bool, followers: bool) -> tuple[str, list]:
+def _candidates(
+    challenge, *, team: bool, people: bool, followers: bool, contact_sides=(), outgoing=None
+) -> tuple[str, list]:
     """A UNION of the ids that can possibly qualify, so the database looks up those
     few users by primary key instead of testing every account of the portal."""
     t = {name: connection.ops.quote_name(table) for name, table in _tables().items()}
@@ -142,6 +194,18 @@ def _candidates(challenge, *, team: bool, people: bool, followers: bool) -> tupl
                 [REVIEWER_GROUP],
             )
         )
+        contact_sides = {*contact_sides, Side.MUNICIPALITY}
+    if contact_sides:
+        marks = ", ".join(["%s"] * len(contact_sides))
+        parts.append(
+            (
+                f"SELECT c.user_id FROM {t['contact']} c WHERE c.challenge_id = %s "  # noqa: S608
+                f"AND c.user_id IS NOT NULL AND c.side IN ({marks})",
+                [challenge.pk, *sorted(contact_sides)],
+            )
+        )
+    if outgoing is not None:
+        parts.append(("SELECT %s", [outgoing]))
     if followers:
         parts.append(
             (
@@ -159,14 +223,31 @@ def audience(event) -> Audience:
     """Who is concerned by `event` (see the module docstring), as SQL."""
     challenge = event.challenge
     team, people, followers = _conditions(challenge)
+    outgoing = _outgoing_contact_person(event)
+    # The municipality's contact person is one of its people (above, as staff).
+    both_sides = _contacts(challenge, sides=[Side.CHALLENGER], outgoing=outgoing)
     if challenge.status == Status.DRAFT:
         parts, wanted = [team], {"team": True, "people": False, "followers": False}
     elif event.visibility == Visibility.PUBLIC:
-        parts, wanted = [team, people, followers], {"team": True, "people": True, "followers": True}
+        parts = [team, both_sides, people, followers]
+        wanted = {
+            "team": True,
+            "people": True,
+            "followers": True,
+            "contact_sides": [Side.CHALLENGER],
+        }
     elif event.visibility == Visibility.PARTIES:
-        parts, wanted = [team, people], {"team": True, "people": True, "followers": False}
+        parts = [team, both_sides, people]
+        wanted = {
+            "team": True,
+            "people": True,
+            "followers": False,
+            "contact_sides": [Side.CHALLENGER],
+        }
     else:
         parts, wanted = [people], {"team": False, "people": True, "followers": False}
+    if outgoing is not None and "contact_sides" in wanted:
+        wanted["outgoing"] = outgoing
     candidates, candidate_params = _candidates(challenge, **wanted)
     where = (
         f"{candidates} AND ("
@@ -181,8 +262,20 @@ def audience(event) -> Audience:
     if event.actor_id is not None:
         where += " AND u.id <> %s"
         where_params.append(event.actor_id)
-    reason = f"CASE WHEN {team[0]} THEN %s WHEN {people[0]} THEN %s ELSE %s END"
-    reason_params = [*team[1], Reason.TEAM, *people[1], Reason.MUNICIPALITY, Reason.FOLLOWER]
+    contacts = both_sides if "contact_sides" in wanted else ("1 = 0", [])
+    reason = (
+        f"CASE WHEN {team[0]} THEN %s WHEN {contacts[0]} THEN %s WHEN {people[0]} THEN %s "
+        "ELSE %s END"
+    )
+    reason_params = [
+        *team[1],
+        Reason.TEAM,
+        *contacts[1],
+        Reason.CONTACT_PERSON,
+        *people[1],
+        Reason.MUNICIPALITY,
+        Reason.FOLLOWER,
+    ]
     return Audience(where, where_params, reason, reason_params)
 
 

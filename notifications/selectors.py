@@ -2,7 +2,9 @@
 
 from django.db.models import QuerySet
 
-from .constants import Channel, Frequency, Kind
+from challenges import registry
+
+from .constants import Channel, Frequency
 from .models import Follow, Notification, Preference
 
 
@@ -28,4 +30,4 @@ def is_following(user, challenge) -> bool:
 def frequencies_for(user) -> dict[str, str]:
     """The person's frequency for every kind (immediately where they never chose)."""
     chosen = dict(Preference.objects.filter(user=user).values_list("kind", "frequency"))
-    return {kind.value: chosen.get(kind.value, Frequency.IMMEDIATE) for kind in Kind}
+    return {kind.code: chosen.get(kind.code, Frequency.IMMEDIATE) for kind in registry.kinds()}

@@ -1,19 +1,15 @@
 """Every change a person makes to their notifications goes through a function here."""
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from challenges import permissions
+from challenges import permissions, registry
 from challenges.constants import Status
+from core.errors import ServiceError
 
-from .constants import Channel, Frequency, Kind
+from .constants import Channel, Frequency
 from .models import Follow, Notification, Preference
-
-
-class ServiceError(ValidationError):
-    """A refused change; the message is meant for the person who tried it."""
 
 
 def can_follow(user, challenge) -> bool:
@@ -45,7 +41,7 @@ def follow_delete(*, user, challenge) -> bool:
 @transaction.atomic
 def preferences_update(*, user, frequencies: dict[str, str]) -> None:
     """Store the person's frequency per kind; "immediately" is the default, so no row."""
-    unknown = set(frequencies) - set(Kind.values)
+    unknown = set(frequencies) - {kind.code for kind in registry.kinds()}
     if unknown or not set(frequencies.values()) <= set(Frequency.values):
         raise ServiceError(_("Choose one of the options for every kind of message."))
     for kind, frequency in frequencies.items():

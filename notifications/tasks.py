@@ -1,11 +1,12 @@
 """Celery tasks of the notifications: thin, take ids, safe to run twice.
 
 Delivery (`deliver_event`) runs on the "notifications" queue; the periodic work
-(sweeper, digests, the beat-recorded events) on "periodic". Every task acknowledges
-its message only when done (acks_late) and is redelivered if its worker process is
-lost (reject_on_worker_lost); the work it does is idempotent (see delivery.py), so
-a redelivery sends nothing twice. The schedule is CELERY_BEAT_SCHEDULE in the
-settings; docs/notifications.md describes it all.
+(sweeper, digests) on "periodic". The beat tasks that record events (no progress,
+deadline reminders, reflection rounds) live in the apps whose events they record.
+Every task acknowledges its message only when done (acks_late) and is redelivered
+if its worker process is lost (reject_on_worker_lost); the work it does is
+idempotent (see delivery.py), so a redelivery sends nothing twice. The schedule is
+CELERY_BEAT_SCHEDULE in the settings; docs/notifications.md describes it all.
 """
 
 import logging
@@ -13,12 +14,8 @@ from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
-
-from challenges import services as challenge_services
-from challenges.constants import OPEN_STATUSES, Status, Visibility
-from challenges.models import Challenge
 
 from . import delivery, digests
 from .constants import DIGEST_FREQUENCIES, Channel, DeliveryStatus, Frequency
@@ -122,66 +119,3 @@ def send_digest_batch(
             recipient_id=recipient_id, frequency=frequency, period_start=start, period_end=end
         )
     return sent
-
-
-def _each(challenge_ids, record, **kwargs) -> int:
-    """Call a recording service for each challenge; one failure does not stop the rest."""
-    recorded = 0
-    for challenge in Challenge.objects.filter(pk__in=challenge_ids).order_by("pk"):
-        try:
-            recorded += record(challenge=challenge, **kwargs) is not None
-        except Exception:
-            logger.exception("%s failed for challenge %s", record.__name__, challenge.pk)
-    return recorded
-
-
-@shared_task(**_RELIABLE)
-def record_no_progress(days: int | None = None) -> int:
-    """Record a public "no progress" event on every open challenge silent for too long."""
-    days = settings.NO_PROGRESS_DAYS if days is None else days
-    cutoff = timezone.now() - timedelta(days=days)
-    candidates = (
-        Challenge.objects.filter(status__in=OPEN_STATUSES, status_changed_at__lte=cutoff)
-        .annotate(
-            latest=Max(
-                "events__created_at",
-                filter=Q(events__visibility__in=[Visibility.PUBLIC, Visibility.PARTIES])
-                & ~Q(events__code__in=challenge_services.AUTOMATED_EVENT_CODES),
-            )
-        )
-        .filter(Q(latest__isnull=True) | Q(latest__lte=cutoff))
-        .values_list("pk", flat=True)
-    )
-    return _each(list(candidates), challenge_services.challenge_record_no_progress, days=days)
-
-
-@shared_task(**_RELIABLE)
-def record_deadline_reminders(days_before: int | None = None) -> int:
-    """Remind the municipality's people of a response deadline ahead and once passed."""
-    days_before = settings.DEADLINE_REMINDER_DAYS if days_before is None else days_before
-    now = timezone.now()
-    due_soon = Challenge.objects.filter(
-        status__in=OPEN_STATUSES, due_at__gt=now, due_at__lte=now + timedelta(days=days_before)
-    ).values_list("pk", flat=True)
-    passed = Challenge.objects.filter(status__in=OPEN_STATUSES, due_at__lte=now).values_list(
-        "pk", flat=True
-    )
-    return _each(
-        list(due_soon),
-        challenge_services.challenge_record_deadline_reminder,
-        days_before=days_before,
-    ) + _each(list(passed), challenge_services.challenge_record_deadline_passed)
-
-
-@shared_task(**_RELIABLE)
-def record_reflection_prompts(every_days: int | None = None) -> int:
-    """Prompt the parties to reflect: on entering evaluation, and regularly in execution."""
-    every_days = settings.REFLECTION_PROMPT_DAYS if every_days is None else every_days
-    candidates = Challenge.objects.filter(
-        status__in=[Status.EXECUTION, Status.EVALUATION]
-    ).values_list("pk", flat=True)
-    return _each(
-        list(candidates),
-        challenge_services.challenge_record_reflection_prompt,
-        every_days=every_days,
-    )

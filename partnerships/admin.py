@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from challenges.constants import Status
 from challenges.models import Challenge
-from challenges.services import ServiceError
+from core.errors import ServiceError
 
 from . import selectors, services
 from .constants import REFLECTION_QUESTIONS, KnotStatus, Side, VersionStatus

@@ -110,3 +110,7 @@ AGREEMENT_STATUSES = [Status.AGREEMENT, Status.EXECUTION, Status.EVALUATION]
 MILESTONE_STATUSES = [Status.AGREEMENT, Status.EXECUTION, Status.EVALUATION]
 # Stages in which reflections are asked for and answered.
 REFLECTION_STATUSES = [Status.EXECUTION, Status.EVALUATION]
+# Why the portal itself asked for a reflection (the event's data, "trigger").
+REFLECTION_TRIGGER_EVALUATION_DATE = "evaluation_date"
+REFLECTION_TRIGGER_EVALUATION = "evaluation"
+REFLECTION_TRIGGER_PERIODIC = "periodic"

@@ -14,7 +14,7 @@ from challenges import selectors as challenge_selectors
 from challenges.constants import Visibility
 from challenges.models import Challenge, TimelineEvent
 from challenges.permissions import COORDINATOR_GROUP, REVIEWER_GROUP
-from challenges.services import _join_lazy
+from core.text import interpolate_lazy, join_lazy
 
 from . import permissions
 from .constants import REFLECTION_QUESTIONS, KnotStatus, MilestoneStatus, Side, VersionStatus
@@ -341,40 +341,39 @@ def missing_for_assessment(challenge: Challenge) -> list[str]:
     return [names[side] for side in missing_contact_persons(challenge)]
 
 
-def missing_for_execution(challenge: Challenge) -> tuple | None:
-    """Why execution cannot start yet, as (translatable message, params), or None."""
+def missing_for_execution(challenge: Challenge) -> list:
+    """Why execution cannot start yet: one sentence (lazy, in the reader's language),
+    or an empty list when the current agreement version is signed by both."""
     names = {
         Side.MUNICIPALITY: _("the municipality's contact person"),
         Side.CHALLENGER: _("the challenger's contact person"),
     }
     current = current_version(challenge)
     if current is not None and current.status == VersionStatus.SIGNED:
-        return None
+        return []
     if current is None:
         draft = draft_version(challenge)
         if draft is not None:
-            return (
-                _(
-                    "Execution can start only with an agreement signed by both contact "
-                    "persons. Version %(number)s is still a draft: propose it, then both "
-                    "contact persons sign it."
-                ),
-                {"number": draft.number},
-            )
-        return (
+            return [
+                interpolate_lazy(
+                    _(
+                        "Version %(number)s is still a draft: propose it, then both contact "
+                        "persons sign it."
+                    ),
+                    {"number": draft.number},
+                )
+            ]
+        return [
             _(
-                "Execution can start only with an agreement signed by both contact persons. "
                 "There is no agreement yet: draft it, propose it and have both contact "
                 "persons sign it."
-            ),
-            {},
-        )
+            )
+        ]
     signed = {signature.side for signature in current.signatures.all()}
     missing = [names[side] for side in Side.values if side not in signed]
-    return (
-        _(
-            "Execution can start only with an agreement signed by both contact persons. "
-            "Version %(number)s still needs the signature of %(missing)s."
-        ),
-        {"number": current.number, "missing": _join_lazy(missing)},
-    )
+    return [
+        interpolate_lazy(
+            _("Version %(number)s still needs the signature of %(missing)s."),
+            {"number": current.number, "missing": join_lazy(missing)},
+        )
+    ]

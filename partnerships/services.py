@@ -1,7 +1,7 @@
 """Every change to a partnership goes through a function here.
 
 Like `challenges.services`: keyword-only, one transaction, the challenge row locked
-first (`challenges.services._locked`; one lock order everywhere, so two changes to
+first (`challenges.services.locked_challenge`; one lock order everywhere, so two changes to
 one partnership never deadlock), validated with a translated message
 (`ServiceError`), the timeline event written in the same transaction, side effects
 queued with `transaction.on_commit`. Refusals change nothing.
@@ -11,9 +11,10 @@ public.
 """
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -24,13 +25,18 @@ from challenges.constants import LegalForm, Role, Status, Visibility
 from challenges.models import Challenge
 from challenges.permissions import is_municipality, staff_roles
 from challenges.selectors import team_members
-from challenges.services import ServiceError, _join_lazy, _locked
+from challenges.services import locked_challenge
 from challenges.timeline import record_event
+from core.errors import ServiceError
+from core.text import join_lazy
 
-from . import permissions, tasks
+from . import permissions
 from .constants import (
     REFLECTION_QUESTIONS,
     REFLECTION_STATUSES,
+    REFLECTION_TRIGGER_EVALUATION,
+    REFLECTION_TRIGGER_EVALUATION_DATE,
+    REFLECTION_TRIGGER_PERIODIC,
     KnotStatus,
     MemberRole,
     MilestoneStatus,
@@ -207,7 +213,7 @@ def partnership_link_organisation(
     *, challenge: Challenge, actor, organisation: Organisation
 ) -> Partnership:
     """The challenge is carried by this organisation; its team members become members."""
-    locked = _locked(challenge)
+    locked = locked_challenge(challenge)
     _require_open(locked)
     if not permissions.can_manage_organisation(actor, locked):
         raise ServiceError(
@@ -261,7 +267,7 @@ def partnership_register_organisation(
     role: str = MemberRole.MEMBER,
 ) -> Organisation:
     """Register the organisation the challenge is submitted on behalf of, and link it."""
-    locked = _locked(challenge)
+    locked = locked_challenge(challenge)
     _require_open(locked)
     if not permissions.can_manage_organisation(actor, locked):
         raise ServiceError(
@@ -317,7 +323,7 @@ def contact_person_assign(
     *, challenge: Challenge, side: str, user, mandate: str, actor
 ) -> ContactPerson:
     """Name the first contact person of a side. A later change is a handover."""
-    locked = _locked(challenge)
+    locked = locked_challenge(challenge)
     mandate = _check_contact_person(locked, side=side, user=user, actor=actor, mandate=mandate)
     current = (
         # of=("self",): PostgreSQL cannot lock the nullable side of the join to the user.
@@ -358,7 +364,7 @@ def contact_person_hand_over(
     *, challenge: Challenge, side: str, user, mandate: str, reason: str, actor
 ) -> ContactPerson:
     """End the current assignment of a side and start the next one, with the reason."""
-    locked = _locked(challenge)
+    locked = locked_challenge(challenge)
     mandate = _check_contact_person(locked, side=side, user=user, actor=actor, mandate=mandate)
     reason = _text(reason, _("Say why the contact person changes."))
     current = (
@@ -390,7 +396,9 @@ def contact_person_hand_over(
         assigned_by=actor,
         started_at=now,
     )
-    event = record_event(
+    # Both sides hear of it through the notifications outbox, the outgoing contact
+    # person included (notifications.recipients).
+    record_event(
         challenge=locked,
         code=E.CONTACT_PERSON_HANDED_OVER,
         visibility=V.PARTIES,
@@ -404,8 +412,6 @@ def contact_person_hand_over(
             "reason": reason,
         },
     )
-    outgoing = current.user_id
-    transaction.on_commit(lambda: tasks.notify_parties_of_event.delay(event.pk, [outgoing]))
     return assignment
 
 
@@ -466,14 +472,14 @@ def clean_agreement_content(data: dict) -> dict:
     if missing:
         raise ServiceError(
             _("The agreement is not complete yet. Still missing: %(fields)s."),
-            params={"fields": _join_lazy([_field_label(name) for name in missing])},
+            params={"fields": join_lazy([_field_label(name) for name in missing])},
         )
     cleaned = {name: str(data[name]).strip() for name in TEXT_FIELDS}
     empty = [name for name in TEXT_FIELDS if not cleaned[name]]
     if empty:
         raise ServiceError(
             _("The agreement is not complete yet. Still missing: %(fields)s."),
-            params={"fields": _join_lazy([_field_label(name) for name in empty])},
+            params={"fields": join_lazy([_field_label(name) for name in empty])},
         )
     cleaned["budget_amount"] = _amount("budget_amount", data["budget_amount"])
     cleaned["budget_from_current_cost"] = _amount(
@@ -518,7 +524,7 @@ def _require_agreement_stage(actor, challenge) -> str:
 @transaction.atomic
 def agreement_save_draft(*, challenge: Challenge, actor, data: dict) -> AgreementVersion:
     """Create or update the one draft version. A draft can change until it is proposed."""
-    locked = _locked(challenge)
+    locked = locked_challenge(challenge)
     _require_agreement_stage(actor, locked)
     cleaned = clean_agreement_content(data)
     draft = (
@@ -540,7 +546,7 @@ def agreement_save_draft(*, challenge: Challenge, actor, data: dict) -> Agreemen
 
 
 def _lock_version(version: AgreementVersion) -> tuple[Challenge, AgreementVersion]:
-    challenge = _locked(version.challenge)
+    challenge = locked_challenge(version.challenge)
     return challenge, AgreementVersion.objects.select_for_update().get(pk=version.pk)
 
 
@@ -723,7 +729,7 @@ def milestone_create(
     is_public: bool = False,
     status: str = MilestoneStatus.PLANNED,
 ) -> Milestone:
-    locked = _locked(challenge)
+    locked = locked_challenge(challenge)
     side = _require_milestones(actor, locked)
     title = _text(title, _("Give the milestone a title."))
     if owner_side not in Side.values:
@@ -765,8 +771,8 @@ def milestone_create(
 def milestone_update(
     *, milestone: Milestone, actor, status: str, due_date: date | None = None, note: str = ""
 ) -> Milestone:
-    locked_challenge = _locked(milestone.challenge)
-    side = _require_milestones(actor, locked_challenge)
+    challenge_row = locked_challenge(milestone.challenge)
+    side = _require_milestones(actor, challenge_row)
     locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
     if status not in MilestoneStatus.values:
         raise ServiceError(_("Choose a status from the list."))
@@ -780,7 +786,7 @@ def milestone_update(
     locked.updated_at = timezone.now()
     locked.save(update_fields=["status", "due_date", "updated_at"])
     record_event(
-        challenge=locked_challenge,
+        challenge=challenge_row,
         code=E.MILESTONE_UPDATED,
         visibility=_milestone_visibility(locked),
         actor=actor,
@@ -808,9 +814,11 @@ def reflection_open(
     actor=None,
     evaluation_date: date | None = None,
     reason: str = "",
+    trigger: str = "",
 ) -> ReflectionRound:
-    """Ask both sides to reflect: at an evaluation date (actor None), or on request."""
-    locked = _locked(challenge)
+    """Ask both sides to reflect: on request (an actor, with a reason), or by the portal
+    itself (actor None) with the `trigger` of `reflections_open_due`."""
+    locked = locked_challenge(challenge)
     side = None
     if actor is not None:
         side = _require_side(actor, locked)
@@ -860,6 +868,7 @@ def reflection_open(
             "evaluation_date": evaluation_date.isoformat() if evaluation_date else None,
             "reason": round_.reason,
             "side": side,
+            "trigger": trigger if actor is None else "",
         },
     )
     return round_
@@ -881,7 +890,7 @@ def reflection_answer(
 ) -> ReflectionAnswer:
     """One side's answers. They stay hidden from the other side until both answered;
     the second answer shares both, side by side, on the timeline."""
-    challenge = _locked(round.challenge)
+    challenge = locked_challenge(round.challenge)
     locked = ReflectionRound.objects.select_for_update().get(pk=round.pk)
     side = _require_side(actor, challenge)
     if challenge.status not in REFLECTION_STATUSES:
@@ -942,30 +951,64 @@ def reflection_answer(
     return answer
 
 
-def reflections_open_due(*, today: date | None = None) -> int:
-    """Open the reflection of every evaluation date that has come (for the daily task).
-
-    Safe to run twice: a date that has its reflection is skipped, and so is a
-    challenge that has one open (it is tried again the next day).
-    """
+def _reflection_trigger(challenge: Challenge, *, today: date, every_days: int):
+    """Why the portal should ask this challenge for a reflection now, if it should:
+    (trigger, evaluation date or None), or None."""
     from .selectors import agreement_in_force
 
-    today = today or timezone.localdate()
-    opened = 0
-    for challenge in Challenge.objects.filter(status__in=REFLECTION_STATUSES):
-        version = agreement_in_force(challenge)
-        if version is None:
-            continue
+    version = agreement_in_force(challenge)
+    dates = version.evaluation_dates_parsed if version is not None else []
+    if dates:
         done = set(
             ReflectionRound.objects.filter(
                 challenge=challenge, evaluation_date__isnull=False
             ).values_list("evaluation_date", flat=True)
         )
-        due = [d for d in version.evaluation_dates_parsed if d <= today and d not in done]
-        if not due:
+        due = [d for d in dates if d <= today and d not in done]
+        if due:
+            return REFLECTION_TRIGGER_EVALUATION_DATE, max(due)
+    since = challenge.status_changed_at
+    latest = (
+        ReflectionRound.objects.filter(challenge=challenge, opened_at__gte=since)
+        .aggregate(latest=Max("opened_at"))
+        .get("latest")
+    )
+    if challenge.status == Status.EVALUATION:
+        return (REFLECTION_TRIGGER_EVALUATION, None) if latest is None else None
+    if any(d > today for d in dates):  # the agreement's next evaluation date is the moment
+        return None
+    if today - timezone.localdate(latest or since) >= timedelta(days=every_days):
+        return REFLECTION_TRIGGER_PERIODIC, None
+    return None
+
+
+def reflections_open_due(*, today: date | None = None, every_days: int | None = None) -> int:
+    """Ask both sides to reflect wherever it is time (the daily task); the one
+    mechanism by which the portal prompts a reflection:
+
+    - an evaluation date of the agreement in force has come;
+    - the challenge entered evaluation and has had no reflection since;
+    - in execution once the agreement's evaluation dates are all past, every
+      `every_days` days (REFLECTION_PROMPT_DAYS) since the latest reflection was
+      asked for (or since execution started), so a long partnership keeps
+      reflecting.
+
+    A challenge with a reflection still open is left alone (that one waits for its
+    answers). Safe to run twice: each moment opens one reflection.
+    """
+    today = today or timezone.localdate()
+    every_days = settings.REFLECTION_PROMPT_DAYS if every_days is None else every_days
+    opened = 0
+    open_rounds = ReflectionRound.objects.filter(revealed_at__isnull=True).values("challenge_id")
+    for challenge in Challenge.objects.filter(status__in=REFLECTION_STATUSES).exclude(
+        pk__in=open_rounds
+    ):
+        due = _reflection_trigger(challenge, today=today, every_days=every_days)
+        if due is None:
             continue
+        trigger, evaluation_date = due
         try:
-            reflection_open(challenge=challenge, evaluation_date=max(due))
+            reflection_open(challenge=challenge, evaluation_date=evaluation_date, trigger=trigger)
         except ServiceError:
             continue
         opened += 1
@@ -979,7 +1022,7 @@ def reflections_open_due(*, today: date | None = None) -> int:
 def knot_raise(
     *, challenge: Challenge, actor, question: str, decision_needed: str, needed_by: date
 ) -> Knot:
-    locked = _locked(challenge)
+    locked = locked_challenge(challenge)
     side = _require_side(actor, locked)
     _require_open(locked)
     question = _text(question, _("Write the blocking question."))
@@ -1016,7 +1059,7 @@ def knot_raise(
 
 @transaction.atomic
 def knot_resolve(*, knot: Knot, actor, decision: str) -> Knot:
-    challenge = _locked(knot.challenge)
+    challenge = locked_challenge(knot.challenge)
     locked = Knot.objects.select_for_update().get(pk=knot.pk)
     side = _require_side(actor, challenge)
     if locked.status == KnotStatus.RESOLVED:
@@ -1052,7 +1095,7 @@ def knot_resolve(*, knot: Knot, actor, decision: str) -> Knot:
 
 @transaction.atomic
 def message_post(*, challenge: Challenge, actor, text: str) -> Message:
-    locked = _locked(challenge)
+    locked = locked_challenge(challenge)
     side = _require_side(actor, locked)
     _require_open(locked)
     text = _text(text, _("Write the message first."))
@@ -1076,7 +1119,7 @@ def document_upload(
 ) -> Document:
     """Share a document with the other side: checked by its content, stored under a
     generated name."""
-    locked = _locked(challenge)
+    locked = locked_challenge(challenge)
     side = _require_side(actor, locked)
     _require_open(locked)
     try:

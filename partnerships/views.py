@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from challenges import permissions as challenge_permissions
 from challenges.models import Challenge
-from challenges.services import ServiceError
+from core.errors import ServiceError
 
 from . import permissions, selectors, services
 from .constants import REFLECTION_QUESTIONS, Side, VersionStatus
@@ -81,7 +81,7 @@ def workspace(request, pk):
     knot_list = list(selectors.knots(challenge))
     versions = list(selectors.agreement_versions(challenge))
     missing_execution = (
-        selectors.missing_for_execution(challenge) if challenge.status == "agreement" else None
+        selectors.missing_for_execution(challenge) if challenge.status == "agreement" else []
     )
     context = {
         "challenge": challenge,
@@ -104,9 +104,7 @@ def workspace(request, pk):
         "missing_assessment": (
             selectors.missing_for_assessment(challenge) if challenge.status == "intake" else []
         ),
-        "missing_execution": missing_execution[0] % missing_execution[1]
-        if missing_execution
-        else "",
+        "missing_execution": missing_execution,
         "milestones": milestone_list,
         "progress": selectors.progress(milestone_list),
         "open_knots": [k for k in knot_list if k.status == "open"],

@@ -13,11 +13,14 @@ printed; under CI (CI=true) a missing service is a failure instead.
 
 import os
 from dataclasses import dataclass, field
+from datetime import UTC, timedelta
+from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.utils import timezone
 
 from challenges import services
 from challenges.constants import Status
@@ -163,3 +166,24 @@ def stage_world(django_db_setup, django_db_blocker):
             )
         yield world
         transaction.set_rollback(True)
+
+
+class Clock:
+    def __init__(self, now):
+        self.now = now
+
+    def set(self, moment):
+        self.now = moment
+
+    def advance(self, **delta):
+        # In absolute time: aware arithmetic in a local zone would keep the wall
+        # clock across a daylight-saving change instead.
+        self.now = self.now.astimezone(UTC) + timedelta(**delta)
+
+
+@pytest.fixture
+def clock():
+    """A controllable `timezone.now()` for services, tasks and the model defaults."""
+    controlled = Clock(timezone.now())
+    with mock.patch("django.utils.timezone.now", side_effect=lambda: controlled.now):
+        yield controlled

@@ -146,6 +146,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_TASK_ROUTES = {
     "notifications.tasks.deliver_event": {"queue": "notifications"},
     "notifications.tasks.*": {"queue": "periodic"},
+    "challenges.tasks.record_*": {"queue": "periodic"},
+    "partnerships.tasks.*": {"queue": "periodic"},
 }
 # Times are Europe/Amsterdam (CELERY_TIMEZONE). Every entry is safe to run twice.
 CELERY_BEAT_SCHEDULE = {
@@ -164,18 +166,15 @@ CELERY_BEAT_SCHEDULE = {
         "args": ("weekly",),
     },
     "challenges-no-progress": {
-        "task": "notifications.tasks.record_no_progress",
+        "task": "challenges.tasks.record_no_progress",
         "schedule": crontab(hour=6, minute=0),
     },
     "challenges-deadline-reminders": {
-        "task": "notifications.tasks.record_deadline_reminders",
+        "task": "challenges.tasks.record_deadline_reminders",
         "schedule": crontab(hour=6, minute=10),
     },
-    "challenges-reflection-prompts": {
-        "task": "notifications.tasks.record_reflection_prompts",
-        "schedule": crontab(hour=6, minute=20),
-    },
-    # Reflection rounds opened on the agreement's evaluation dates.
+    # The one way the portal asks for a reflection: on the agreement's evaluation
+    # dates, on entering evaluation, and every REFLECTION_PROMPT_DAYS after the dates.
     "partnerships-due-reflections": {
         "task": "partnerships.tasks.open_due_reflections",
         "schedule": crontab(hour=6, minute=30),
@@ -189,8 +188,9 @@ NO_PROGRESS_DAYS = int(os.environ.get("NO_PROGRESS_DAYS", "21"))
 # DEADLINE_REMINDER_DAYS: days before a response deadline that the municipality's
 # people on the challenge are reminded (and once more when it has passed).
 DEADLINE_REMINDER_DAYS = int(os.environ.get("DEADLINE_REMINDER_DAYS", "7"))
-# REFLECTION_PROMPT_DAYS: during execution, the parties are prompted to reflect
-# together this often (and once when the challenge enters evaluation).
+# REFLECTION_PROMPT_DAYS: once the agreement's evaluation dates are past, both sides
+# of a partnership in execution are asked for a reflection this often (besides every
+# evaluation date of the agreement, and once when the challenge enters evaluation).
 REFLECTION_PROMPT_DAYS = int(os.environ.get("REFLECTION_PROMPT_DAYS", "90"))
 # Not from the environment: tuning of the outbox.
 NOTIFICATION_BATCH_SIZE = 200  # e-mail rows per delivery task; recipients per digest task

@@ -1,12 +1,10 @@
-"""Fixtures of the notification tests: a controlled clock and a small world of people
-around one challenge (team, municipality, followers, bystanders)."""
+"""Fixtures of the notification tests: a small world of people around one challenge
+(team, municipality, followers, bystanders). The controlled clock is in
+tests/conftest.py."""
 
 from dataclasses import dataclass
-from datetime import UTC, timedelta
-from unittest import mock
 
 import pytest
-from django.utils import timezone
 
 from challenges.constants import Status
 from notifications import services as notification_services
@@ -18,27 +16,6 @@ from tests.challenges.factories import (
     add_co_initiator,
     challenge_in,
 )
-
-
-class Clock:
-    def __init__(self, now):
-        self.now = now
-
-    def set(self, moment):
-        self.now = moment
-
-    def advance(self, **delta):
-        # In absolute time: aware arithmetic in a local zone would keep the wall
-        # clock across a daylight-saving change instead.
-        self.now = self.now.astimezone(UTC) + timedelta(**delta)
-
-
-@pytest.fixture
-def clock():
-    """A controllable `timezone.now()` for services, tasks and the model defaults."""
-    controlled = Clock(timezone.now())
-    with mock.patch("django.utils.timezone.now", side_effect=lambda: controlled.now):
-        yield controlled
 
 
 @dataclass

@@ -9,7 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from challenges import services
+from challenges import registry, services
 from challenges.constants import Status
 from notifications.constants import Channel, Frequency
 from notifications.models import Follow, Notification, Preference
@@ -206,20 +206,25 @@ def test_drafts_cannot_be_followed(client, who):
 def test_preferences_page_saves_one_choice_per_kind(client, circle):
     client.force_login(circle.follower)
     page = client.get(PREFERENCES).content.decode()
-    assert page.count('type="radio"') == 5 * 4  # five kinds, four choices each
-    assert page.count("<fieldset") == 5
+    # Every kind any app registered (nine), four choices each.
+    assert page.count('type="radio"') == len(registry.kinds()) * 4 == 9 * 4
+    assert page.count("<fieldset") == 9
     data = {
         "progress": Frequency.IMMEDIATE,
         "conversation": Frequency.DAILY,
         "team": Frequency.WEEKLY,
         "assessment": Frequency.OFF,
         "reminder": Frequency.IMMEDIATE,
+        "documents": Frequency.IMMEDIATE,
+        "agreement": Frequency.IMMEDIATE,
+        "knots": Frequency.OFF,
+        "reflections": Frequency.IMMEDIATE,
     }
     response = client.post(PREFERENCES, data)
     assert response.status_code == 302
     assert dict(
         Preference.objects.filter(user=circle.follower).values_list("kind", "frequency")
-    ) == {"conversation": "daily", "team": "weekly", "assessment": "off"}
+    ) == {"conversation": "daily", "team": "weekly", "assessment": "off", "knots": "off"}
     page = client.get(PREFERENCES).content.decode()
     assert re.search(r'value="daily" checked', page)
 

@@ -266,13 +266,55 @@ def test_a_handover_ends_the_old_assignment_and_tells_both_sides(
     assert event.data["from_name"] == p.municipality.name
     assert event.data["name"] == p.colleague.name
     assert event.data["reason"] == new.reason
-    # Both sides hear of it: the team, the new contact person and the challenger's;
-    # the person who made the change does not. (The notifications outbox may send its
-    # own messages about the event; these are the handover's.)
-    handover = [m for m in mail.outbox if "/workspace/" in m.body and new.reason in m.body]
-    recipients = sorted(m.to[0] for m in handover)
+    # Both sides hear of it through the outbox, each person exactly once: the team,
+    # the new contact person; the person who made the change does not.
+    recipients = sorted(m.to[0] for m in mail.outbox)
     assert recipients == sorted([p.challenger.email, p.co_initiator.email, p.colleague.email])
-    assert p.colleague.name in handover[0].body and new.reason in handover[0].body
+    assert all(new.reason in m.body and p.colleague.name in m.body for m in mail.outbox)
+
+
+def test_contact_persons_hear_of_events_and_the_outgoing_one_of_the_handover(
+    in_agreement, django_capture_on_commit_callbacks
+):
+    """A contact person who never acted on the challenge still hears what happens on
+    it, and hears of their own handover exactly once, even when someone else makes it."""
+    p = in_agreement
+    stand_in = ReviewerFactory()  # never acted on this challenge
+    with django_capture_on_commit_callbacks(execute=True):
+        services.contact_person_hand_over(
+            challenge=p.challenge,
+            side=Side.MUNICIPALITY,
+            user=stand_in,
+            mandate="Beslist over de planning.",
+            reason="Sanne gaat met verlof.",
+            actor=p.municipality,
+        )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.message_post(challenge=p.challenge, actor=p.challenger, text="Hoe staat het?")
+    assert stand_in.email in [m.to[0] for m in mail.outbox]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.contact_person_hand_over(
+            challenge=p.challenge,
+            side=Side.MUNICIPALITY,
+            user=p.colleague,
+            mandate="Beslist over planning en budget.",
+            reason="Piet neemt het definitief over.",
+            actor=p.colleague,
+        )
+    recipients = sorted(m.to[0] for m in mail.outbox)
+    # The outgoing stand-in once, the team, and the municipality's people who acted;
+    # the actor (the new contact person) not at all.
+    assert recipients.count(stand_in.email) == 1
+    assert p.colleague.email not in recipients
+    assert len(recipients) == len(set(recipients))
+    assert {p.challenger.email, p.co_initiator.email, stand_in.email} <= set(recipients)
+    # Once the handover is told, the stand-in hears no more of this challenge.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.message_post(challenge=p.challenge, actor=p.challenger, text="En nu?")
+    assert stand_in.email not in [m.to[0] for m in mail.outbox]
 
 
 def test_a_handover_needs_a_reason_and_another_person(in_agreement):
@@ -791,7 +833,7 @@ def test_assign_contact_persons_factory_meets_the_guard(db):
     assert selectors.missing_contact_persons(challenge) == []
     challenge = challenge_in(Status.AGREEMENT, agreement=False)
     sign_agreement(challenge)
-    assert selectors.missing_for_execution(challenge) is None
+    assert selectors.missing_for_execution(challenge) == []
 
 
 def test_an_account_can_be_deleted_and_its_side_needs_a_new_contact_person(client, in_execution):

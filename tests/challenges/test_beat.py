@@ -1,6 +1,6 @@
-"""What Celery beat records and sends: "no progress", deadline reminders and
-reflection prompts, each once per period, in the recipient's language, with a
-controlled clock."""
+"""What Celery beat records and sends for a challenge: "no progress" and deadline
+reminders, each once per period, in the recipient's language, with a controlled
+clock. (Reflection rounds: tests/partnerships/test_reflection_beat.py.)"""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -8,10 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 
-from challenges import services
+from challenges import services, tasks
 from challenges.constants import EventCode, Status, Visibility
 from challenges.models import StageTarget
-from notifications import tasks
 from notifications.services import follow_create
 from tests.challenges.factories import ReviewerFactory, UserFactory, challenge_in
 
@@ -139,38 +138,6 @@ def test_deadline_reminders_go_to_the_municipality_once_per_due_date(intake, clo
     assert len(_events(challenge, EventCode.DEADLINE_REMINDER)) == 2
 
 
-def test_reflection_prompts_during_execution_and_on_evaluation(clock, run_on_commit, settings):
-    clock.set(datetime(2026, 1, 5, 9, 0, tzinfo=AMS))
-    reviewer = ReviewerFactory()
-    challenge = challenge_in(Status.EXECUTION, reviewer=reviewer)
-    challenge.initiator.language = "en"
-    challenge.initiator.save()
-    follower = UserFactory()
-    follow_create(user=follower, challenge=challenge)
-    mail.outbox.clear()
-    assert settings.REFLECTION_PROMPT_DAYS == 90
-
-    clock.advance(days=89)
-    assert run_on_commit(tasks.record_reflection_prompts) == 0
-    clock.advance(days=1)
-    assert run_on_commit(tasks.record_reflection_prompts) == 1
-    assert run_on_commit(tasks.record_reflection_prompts) == 0
-    # The parties, not the follower (a parties event), each in their own language.
-    told = {m.to[0]: m.body for m in mail.outbox}
-    assert set(told) == {challenge.initiator.email, reviewer.email}
-    assert "Are we doing the right thing?" in told[challenge.initiator.email]
-    assert "Are we doing the right thing?" not in told[reviewer.email]  # Dutch
-
-    clock.advance(days=90)
-    assert run_on_commit(tasks.record_reflection_prompts) == 1
-    services.challenge_transition(challenge=challenge, to_status=Status.EVALUATION, actor=reviewer)
-    assert run_on_commit(tasks.record_reflection_prompts) == 1  # entering evaluation
-    clock.advance(days=200)
-    assert run_on_commit(tasks.record_reflection_prompts) == 0  # once per evaluation
-    prompts = _events(challenge, EventCode.REFLECTION_PROMPT)
-    assert [p.data["status"] for p in prompts] == ["execution", "execution", "evaluation"]
-
-
 def test_the_beat_schedule_runs_the_tasks_in_amsterdam_time(settings):
     from rtc_portal.celery import app
 
@@ -179,9 +146,9 @@ def test_the_beat_schedule_runs_the_tasks_in_amsterdam_time(settings):
     assert names >= {
         "notifications.tasks.sweep_pending",
         "notifications.tasks.send_digests",
-        "notifications.tasks.record_no_progress",
-        "notifications.tasks.record_deadline_reminders",
-        "notifications.tasks.record_reflection_prompts",
+        "challenges.tasks.record_no_progress",
+        "challenges.tasks.record_deadline_reminders",
+        "partnerships.tasks.open_due_reflections",
     }
     for name in names:
         assert name in app.tasks  # every scheduled task is registered, others' too
@@ -196,6 +163,13 @@ def test_tasks_go_to_their_queues():
         return app.amqp.router.route({}, name)["queue"].name
 
     assert queue("notifications.tasks.deliver_event") == "notifications"
-    for name in ("sweep_pending", "send_digests", "send_digest_batch", "record_no_progress"):
-        assert queue(f"notifications.tasks.{name}") == "periodic"
+    for name in (
+        "notifications.tasks.sweep_pending",
+        "notifications.tasks.send_digests",
+        "notifications.tasks.send_digest_batch",
+        "challenges.tasks.record_no_progress",
+        "challenges.tasks.record_deadline_reminders",
+        "partnerships.tasks.open_due_reflections",
+    ):
+        assert queue(name) == "periodic"
     assert queue("challenges.tasks.send_invitation_email") == "default"
