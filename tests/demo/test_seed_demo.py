@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from challenges import permissions
 from challenges.constants import EventCode, Role, Status, Visibility
-from challenges.management.commands.seed_demo import ACCOUNTS
 from challenges.models import (
     Assessment,
     Challenge,
@@ -24,9 +23,11 @@ from challenges.models import (
     Task,
     TimelineEvent,
 )
+from demo.loader import read_scenarios
 
 pytestmark = pytest.mark.django_db
 
+ACCOUNTS = read_scenarios().accounts
 LOGIN_ACCOUNTS = [account for account in ACCOUNTS if account.password]
 
 
