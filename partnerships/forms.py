@@ -9,10 +9,12 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from challenges.constants import LegalForm
+from core.errors import ServiceError
 
 from . import uploads
 from .constants import REFLECTION_QUESTIONS, MemberRole, MilestoneStatus, ReportingRhythm, Side
 from .models import AgreementVersion
+from .services.organisations import validate_kvk
 
 TEXTAREA = forms.Textarea(attrs={"rows": 5})
 SHORT_TEXTAREA = forms.Textarea(attrs={"rows": 3})
@@ -101,8 +103,6 @@ class OrganisationForm(forms.Form):
     )
 
     def clean(self):
-        from .services import ServiceError, validate_kvk
-
         data = super().clean()
         if "legal_form" in data:
             try:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from partnerships import services
 from partnerships.constants import Side
+from partnerships.models import CONTENT_FIELDS, AgreementVersion
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 SCORES = {"right_things": 4, "doing_right": 3, "together": 5}
@@ -52,15 +53,13 @@ def test_workspace_pages_are_valid_html(client, in_execution, vnu, tmp_path, lan
         actor=p.challenger,
         data={
             **{
-                name: getattr(services.AgreementVersion.objects.get(number=1), name)
-                for name in services.CONTENT_FIELDS
+                name: getattr(AgreementVersion.objects.get(number=1), name)
+                for name in CONTENT_FIELDS
             },
             "results": "Meer.",
         },
     )
-    services.agreement_propose(
-        version=services.AgreementVersion.objects.get(number=2), actor=p.challenger
-    )
+    services.agreement_propose(version=AgreementVersion.objects.get(number=2), actor=p.challenger)
     client.force_login(p.challenger)
     headers = {"HTTP_ACCEPT_LANGUAGE": language}
     pages = {

@@ -1,5 +1,5 @@
 """The shared workspace through its pages: both sides see the same, outsiders get
-404, and every form goes through its service."""
+404, every page renders, and messages, knots and milestones go through their services."""
 
 import re
 from datetime import timedelta
@@ -14,21 +14,17 @@ from django.utils import timezone
 from challenges.constants import Status, Visibility
 from challenges.timeline import record_event
 from partnerships import selectors, services
-from partnerships.constants import MilestoneStatus, PartnershipEvent, Side, VersionStatus
+from partnerships.constants import MilestoneStatus, PartnershipEvent, Side
 from partnerships.models import Knot, Message
 from tests.challenges.factories import (
     ChallengeFactory,
     StaffUserFactory,
-    agreement_content,
     challenge_in,
     propose_agreement,
 )
+from tests.partnerships.helpers import url
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-def url(name, challenge, **kwargs):
-    return reverse(f"partnerships:{name}", kwargs={"pk": challenge.pk, **kwargs})
 
 
 def fill_workspace(p):
@@ -220,80 +216,6 @@ def test_every_page_renders_for_both_sides(client, in_execution):
     assert client.get(url("contact-person", p.challenge, side="municipality")).status_code == 403
 
 
-def test_assign_and_hand_over_through_the_pages(client, in_intake):
-    p = in_intake
-    client.force_login(p.municipality)
-    page = url("contact-person", p.challenge, side="municipality")
-    response = client.post(
-        page, {"user": p.municipality.pk, "mandate": ""}, HTTP_ACCEPT_LANGUAGE="en"
-    )
-    assert response.status_code == 200
-    assert "Write down the mandate." in response.content.decode()
-    response = client.post(page, {"user": p.municipality.pk, "mandate": "Planning."})
-    assert response.status_code == 302
-    response = client.post(
-        page, {"user": p.colleague.pk, "mandate": "Alles.", "reason": ""}, HTTP_ACCEPT_LANGUAGE="en"
-    )
-    assert "Say why the contact person changes." in response.content.decode()
-    response = client.post(page, {"user": p.colleague.pk, "mandate": "Alles.", "reason": "Verlof."})
-    assert response.status_code == 302
-    active = selectors.active_contact_persons(p.challenge)[Side.MUNICIPALITY]
-    assert active.user == p.colleague
-    workspace = client.get(url("workspace", p.challenge)).content.decode()
-    assert "Verlof." in workspace  # the history of contact persons is shown
-
-
-def test_agreement_through_the_pages(client, in_agreement):
-    p = in_agreement
-    content = agreement_content()
-    form = {
-        **{k: v for k, v in content.items() if k != "evaluation_dates"},
-        "evaluation_dates": "\n".join(d.isoformat() for d in content["evaluation_dates"]),
-        "budget_amount": "95000,00",
-        "budget_from_current_cost": "95000",
-    }
-    client.force_login(p.challenger)
-    response = client.post(url("agreement-draft", p.challenge), {**form, "scope": ""})
-    assert response.status_code == 200
-    assert "error-summary" in response.content.decode()
-    response = client.post(url("agreement-draft", p.challenge), form)
-    assert response.status_code == 302
-    assert response.url == url("agreement-version", p.challenge, number=1)
-    assert client.post(url("agreement-propose", p.challenge, number=1)).status_code == 302
-    version = selectors.current_version(p.challenge)
-    assert version.status == VersionStatus.PROPOSED
-
-    # The signature must be of exactly the version read.
-    response = client.post(
-        url("agreement-sign", p.challenge, number=1), {"digest": "0" * 64, "confirm": "on"}
-    )
-    assert response.status_code == 400
-    assert not version.signatures.exists()
-    for person in (p.challenger, p.municipality):
-        client.force_login(person)
-        page = client.get(url("agreement-version", p.challenge, number=1))
-        assert version.digest in page.content.decode()
-        response = client.post(
-            url("agreement-sign", p.challenge, number=1),
-            {"digest": version.digest, "confirm": "on"},
-        )
-        assert response.status_code == 302
-    assert selectors.agreement_in_force(p.challenge).number == 1
-
-    # A change: version 2 with its differences shown; version 1 cannot be signed.
-    client.force_login(p.municipality)
-    changed = {**form, "results": "Beeldkwaliteit A.", "change_note": "Hogere ambitie."}
-    assert client.post(url("agreement-draft", p.challenge), changed).status_code == 302
-    client.post(url("agreement-propose", p.challenge, number=2))
-    page = client.get(url("agreement-version", p.challenge, number=2), HTTP_ACCEPT_LANGUAGE="en")
-    html = page.content.decode()
-    assert "What changed since version 1" in html
-    assert "Beeldkwaliteit A." in html and "Hogere ambitie." in html
-    old = client.get(url("agreement-version", p.challenge, number=1), HTTP_ACCEPT_LANGUAGE="en")
-    assert "superseded by version 2" in old.content.decode()
-    assert url("agreement-sign", p.challenge, number=1) not in old.content.decode()
-
-
 def test_messages_knots_and_milestones_through_the_pages(client, in_execution):
     p = in_execution
     client.force_login(p.challenger)
@@ -341,39 +263,6 @@ def test_messages_knots_and_milestones_through_the_pages(client, in_execution):
     assert p.challenge.events.filter(
         code=PartnershipEvent.MILESTONE_UPDATED, visibility=Visibility.PUBLIC
     ).exists()
-
-
-def test_reflections_page_hides_the_other_side_until_both_answered(client, in_execution):
-    p = in_execution
-    round_ = services.reflection_open(challenge=p.challenge, actor=p.challenger, reason="Nu.")
-    answer = {
-        "right_things": "2",
-        "right_things_comment": "GEHEIM-VAN-DE-UITDAGER",
-        "doing_right": "3",
-        "doing_right_comment": "Redelijk.",
-        "together": "4",
-        "together_comment": "Goed.",
-    }
-    client.force_login(p.challenger)
-    response = client.post(url("reflection-answer", p.challenge, round_id=round_.pk), answer)
-    assert response.status_code == 302
-    assert "GEHEIM-VAN-DE-UITDAGER" in client.get(url("reflections", p.challenge)).content.decode()
-
-    client.force_login(p.municipality)
-    for page in ("reflections", "workspace"):
-        html = client.get(url(page, p.challenge)).content.decode()
-        assert "GEHEIM-VAN-DE-UITDAGER" not in html, page
-    response = client.post(
-        url("reflection-answer", p.challenge, round_id=round_.pk),
-        {**answer, "right_things_comment": "Van de gemeente."},
-    )
-    assert response.status_code == 302
-    html = client.get(url("reflections", p.challenge), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "GEHEIM-VAN-DE-UITDAGER" in html and "Van de gemeente." in html
-    # The trend: an SVG image with a title and description, and a table behind it.
-    assert html.count('role="img"') == 3
-    assert "<title id=" in html and "<desc id=" in html
-    assert "The scores behind the charts" in html
 
 
 def test_the_workspace_page_has_a_constant_number_of_queries(client, in_execution):
