@@ -5,11 +5,13 @@ transition form."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from core.views import ServiceFormView
 
 from . import permissions, services
 from .constants import Status
@@ -99,6 +101,85 @@ class TimelineEventInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+
+class ChallengeAdminFormView(ServiceFormView):
+    """A form page of a challenge in the admin whose change a service makes; back to
+    the challenge afterwards. Called from a `ChallengeAdmin` view (`model_admin`)."""
+
+    model_admin = None
+
+    def dispatch(self, request, *args, **kwargs):
+        self.challenge = self.model_admin._challenge_for(request, kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_success_url(self):
+        return reverse("admin:challenges_challenge_change", args=[self.challenge.pk])
+
+    def get_context_data(self, **kwargs):
+        return {
+            **self.model_admin.admin_site.each_context(self.request),
+            **super().get_context_data(**kwargs),
+            "challenge": self.challenge,
+            "opts": self.model_admin.model._meta,
+        }
+
+
+class AdminTransitionView(ChallengeAdminFormView):
+    """Change the stage: only the edges of the transition table open to the user's roles."""
+
+    form_class = TransitionForm
+    template_name = "admin/challenges/challenge/transition.html"
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "challenge": self.challenge,
+            "roles": permissions.staff_roles(self.request.user),
+        }
+
+    def perform(self, form):
+        result = services.challenge_transition(
+            challenge=self.challenge,
+            to_status=form.cleaned_data["to_status"],
+            actor=self.request.user,
+            motivation=form.cleaned_data["motivation"],
+            expected_status=form.cleaned_data["expected_status"],
+        )
+        self.challenge.refresh_from_db()
+        return result
+
+    def get_success_message(self):
+        return _("%(reference)s is now in stage “%(stage)s”.") % {
+            "reference": self.challenge.reference,
+            "stage": self.challenge.get_status_display(),
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        return {
+            **context,
+            "title": _("Change the stage of %(reference)s")
+            % {"reference": self.challenge.reference},
+            "has_edges": bool(context["form"].edges),
+        }
+
+
+class AdminNoteView(ChallengeAdminFormView):
+    form_class = NoteForm
+    template_name = "admin/challenges/challenge/note.html"
+    success_message = _("The note is on the timeline.")
+
+    def perform(self, form):
+        return services.challenge_add_note(
+            challenge=self.challenge, actor=self.request.user, **form.cleaned_data
+        )
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "title": _("Add a note to %(reference)s") % {"reference": self.challenge.reference},
+        }
 
 
 @admin.register(Challenge)
@@ -216,62 +297,10 @@ class ChallengeAdmin(admin.ModelAdmin):
         return challenge
 
     def transition_view(self, request, pk):
-        challenge = self._challenge_for(request, pk)
-        roles = permissions.staff_roles(request.user)
-        form = TransitionForm(
-            request.POST if request.method == "POST" else None, challenge=challenge, roles=roles
-        )
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.challenge_transition(
-                    challenge=challenge,
-                    to_status=form.cleaned_data["to_status"],
-                    actor=request.user,
-                    motivation=form.cleaned_data["motivation"],
-                    expected_status=form.cleaned_data["expected_status"],
-                )
-            except services.ServiceError as error:
-                form.add_error(None, error)
-            else:
-                challenge.refresh_from_db()
-                self.message_user(
-                    request,
-                    _("%(reference)s is now in stage “%(stage)s”.")
-                    % {"reference": challenge.reference, "stage": challenge.get_status_display()},
-                    messages.SUCCESS,
-                )
-                return redirect(reverse("admin:challenges_challenge_change", args=[pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Change the stage of %(reference)s") % {"reference": challenge.reference},
-            "challenge": challenge,
-            "form": form,
-            "opts": self.model._meta,
-            "has_edges": bool(form.edges),
-        }
-        return render(request, "admin/challenges/challenge/transition.html", context)
+        return AdminTransitionView.as_view(model_admin=self)(request, pk=pk)
 
     def note_view(self, request, pk):
-        challenge = self._challenge_for(request, pk)
-        form = NoteForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.challenge_add_note(
-                    challenge=challenge, actor=request.user, **form.cleaned_data
-                )
-            except services.ServiceError as error:
-                form.add_error(None, error)
-            else:
-                self.message_user(request, _("The note is on the timeline."), messages.SUCCESS)
-                return redirect(reverse("admin:challenges_challenge_change", args=[pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Add a note to %(reference)s") % {"reference": challenge.reference},
-            "challenge": challenge,
-            "form": form,
-            "opts": self.model._meta,
-        }
-        return render(request, "admin/challenges/challenge/note.html", context)
+        return AdminNoteView.as_view(model_admin=self)(request, pk=pk)
 
 
 @admin.register(Task)

@@ -1,5 +1,6 @@
 """Public and challenger-facing pages. Views read through selectors, check
-permissions with the named predicates and change things only through services."""
+permissions with the named predicates and change things only through services; a
+form that asks a service for a change is a `core.views.ServiceFormView`."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,6 +16,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+
+from core.views import ServiceFormView
 
 from . import chain, permissions, selectors, services
 from .constants import Role, Status
@@ -139,51 +142,68 @@ def _draft_for(request, pk) -> Challenge:
     return challenge
 
 
-@login_required
-def challenge_step(request, pk, step):
-    challenge = _draft_for(request, pk)
-    if step not in STEP_SLUGS:
-        raise Http404
-    if not permissions.can_edit_plan(request.user, challenge):
-        messages.info(
-            request,
-            _(
-                "This challenge has been submitted; its plan can no longer "
-                "be changed. Add information on its timeline instead."
-            ),
-        )
-        return redirect(challenge)
-    index = STEP_SLUGS.index(step)
-    slug, label, form_class = STEPS[index]
-    form = form_class(request.POST if request.method == "POST" else None, instance=challenge)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.challenge_update_draft(
-                challenge=challenge, actor=request.user, data=form.cleaned_data
+class ChallengeStepView(ServiceFormView):
+    """One step of the plan of a draft, saved through the service; then the next step,
+    or the review after the last one ("save and stop": back to one's challenges)."""
+
+    template_name = "challenges/step.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.challenge = _draft_for(request, kwargs["pk"])
+        if kwargs["step"] not in STEP_SLUGS:
+            raise Http404
+        if not permissions.can_edit_plan(request.user, self.challenge):
+            messages.info(
+                request,
+                _(
+                    "This challenge has been submitted; its plan can no longer "
+                    "be changed. Add information on its timeline instead."
+                ),
             )
-        except services.ServiceError as error:
-            form.add_error(None, error)
-        else:
-            if "save_and_stop" in request.POST:
-                messages.success(request, _("Your draft has been saved."))
-                return redirect("challenges:mine")
-            if index + 1 < len(STEPS):
-                return redirect("challenges:step", pk=challenge.pk, step=STEP_SLUGS[index + 1])
-            return redirect("challenges:review", pk=challenge.pk)
-    return render(
-        request,
-        "challenges/step.html",
-        {
-            "challenge": challenge,
-            "form": form,
-            "step": slug,
-            "step_label": label,
-            "step_number": index + 1,
-            "steps": STEPS,
-            "step_count": len(STEPS) + 1,
-            "previous": STEP_SLUGS[index - 1] if index else None,
-        },
-    )
+            return redirect(self.challenge)
+        self.index = STEP_SLUGS.index(kwargs["step"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_class(self):
+        return STEPS[self.index][2]
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.challenge}
+
+    def perform(self, form):
+        return services.challenge_update_draft(
+            challenge=self.challenge, actor=self.request.user, data=form.cleaned_data
+        )
+
+    def get_success_message(self):
+        return _("Your draft has been saved.") if "save_and_stop" in self.request.POST else ""
+
+    def get_success_url(self):
+        if "save_and_stop" in self.request.POST:
+            return reverse("challenges:mine")
+        if self.index + 1 < len(STEPS):
+            return reverse(
+                "challenges:step",
+                kwargs={"pk": self.challenge.pk, "step": STEP_SLUGS[self.index + 1]},
+            )
+        return reverse("challenges:review", kwargs={"pk": self.challenge.pk})
+
+    def get_context_data(self, **kwargs):
+        index = self.index
+        slug, label, _form_class = STEPS[index]
+        return super().get_context_data(
+            challenge=self.challenge,
+            step=slug,
+            step_label=label,
+            step_number=index + 1,
+            steps=STEPS,
+            step_count=len(STEPS) + 1,
+            previous=STEP_SLUGS[index - 1] if index else None,
+            **kwargs,
+        )
+
+
+challenge_step = login_required(ChallengeStepView.as_view())
 
 
 @login_required
@@ -231,65 +251,75 @@ def _team_post(request, pk) -> Challenge:
     return challenge
 
 
-@login_required
-@require_POST
-def challenge_invite(request, pk):
-    challenge = _team_post(request, pk)
-    form = InvitationForm(request.POST)
-    if form.is_valid():
-        try:
-            services.invitation_create(
-                challenge=challenge, actor=request.user, email=form.cleaned_data["email"]
-            )
-        except services.ServiceError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("The invitation has been sent."))
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-    return redirect(f"{challenge.get_absolute_url()}#team")
+class TeamFormView(ServiceFormView):
+    """A form on the challenge page, sent by a team member (POST only): the outcome,
+    done or refused, is a message on that page, back where the form was (`anchor`)."""
+
+    anchor = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.challenge = _team_post(request, kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_success_url(self):
+        url = self.challenge.get_absolute_url()
+        return f"{url}#{self.anchor}" if self.anchor else url
+
+    def form_invalid(self, form):
+        messages.error(self.request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect(self.get_success_url())
 
 
-@login_required
-@require_POST
-def challenge_addition(request, pk):
-    challenge = _team_post(request, pk)
-    form = AdditionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.challenge_add_addition(
-                challenge=challenge, actor=request.user, **form.cleaned_data
-            )
-        except services.ServiceError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Your addition is on the timeline."))
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-    return redirect(f"{challenge.get_absolute_url()}#timeline")
+class ChallengeInviteView(TeamFormView):
+    form_class = InvitationForm
+    anchor = "team"
+    success_message = gettext_lazy("The invitation has been sent.")
+
+    def perform(self, form):
+        return services.invitation_create(
+            challenge=self.challenge, actor=self.request.user, email=form.cleaned_data["email"]
+        )
 
 
-@login_required
-@require_POST
-def challenge_transition(request, pk):
-    challenge = _team_post(request, pk)
-    form = TransitionForm(request.POST, challenge=challenge, roles={Role.CHALLENGER})
-    if form.is_valid():
-        try:
-            services.challenge_transition(
-                challenge=challenge,
-                to_status=form.cleaned_data["to_status"],
-                actor=request.user,
-                motivation=form.cleaned_data["motivation"],
-                expected_status=form.cleaned_data["expected_status"],
-            )
-        except services.ServiceError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("The stage of the challenge has been changed."))
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-    return redirect(challenge)
+challenge_invite = login_required(require_POST(ChallengeInviteView.as_view()))
+
+
+class ChallengeAdditionView(TeamFormView):
+    form_class = AdditionForm
+    anchor = "timeline"
+    success_message = gettext_lazy("Your addition is on the timeline.")
+
+    def perform(self, form):
+        return services.challenge_add_addition(
+            challenge=self.challenge, actor=self.request.user, **form.cleaned_data
+        )
+
+
+challenge_addition = login_required(require_POST(ChallengeAdditionView.as_view()))
+
+
+class ChallengeTransitionView(TeamFormView):
+    form_class = TransitionForm
+    success_message = gettext_lazy("The stage of the challenge has been changed.")
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "challenge": self.challenge,
+            "roles": {Role.CHALLENGER},
+        }
+
+    def perform(self, form):
+        return services.challenge_transition(
+            challenge=self.challenge,
+            to_status=form.cleaned_data["to_status"],
+            actor=self.request.user,
+            motivation=form.cleaned_data["motivation"],
+            expected_status=form.cleaned_data["expected_status"],
+        )
+
+
+challenge_transition = login_required(require_POST(ChallengeTransitionView.as_view()))
 
 
 def invitation(request, token):

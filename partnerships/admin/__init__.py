@@ -1,7 +1,7 @@
 """The civil servants' side of the partnerships in the admin.
 
 Every record is read-only here; every change is a small form that calls the same
-service as the workspace (`ServiceFormMixin.service_form_view`), so the same rules,
+service as the workspace (`ServiceAdminMixin.service_form_view`), so the same rules,
 messages and timeline events apply. Reflection answers are shown only once both
 sides have answered, exactly as in the workspace.
 
@@ -11,7 +11,7 @@ registering its models; what they share is in `_common`. Importing this package 
 admin's autodiscovery does) registers them all.
 """
 
-from ._common import ServiceFormMixin, with_challenge
+from ._common import ServiceAdminMixin, with_challenge
 from .agreement import AgreementVersionAdmin, SignatureInline
 from .contact_persons import ContactPersonAdmin, ContactPersonAdminForm
 from .knots import KnotAdmin, OpenFirstFilter
@@ -32,7 +32,7 @@ __all__ = [
     "OrganisationAdmin",
     "OrganisationMemberInline",
     "ReflectionRoundAdmin",
-    "ServiceFormMixin",
+    "ServiceAdminMixin",
     "SignatureInline",
     "with_challenge",
 ]

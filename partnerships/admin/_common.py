@@ -1,17 +1,15 @@
 """What every partnership admin shares: read-only records whose changes are small
-forms that call a service (`ServiceFormMixin.service_form_view`), and a challenge to
-choose first when adding from the admin."""
+forms that call a service (`ServiceAdminMixin.service_form_view`, a `ServiceFormPage`),
+and a challenge to choose first when adding from the admin."""
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from challenges.constants import Status
 from challenges.models import Challenge
-from core.errors import ServiceError
+from core.views import ServiceFormView
 
 
 def _posted(request, files=False):
@@ -43,7 +41,41 @@ def with_challenge(form_class):
     )
 
 
-class ServiceFormMixin:
+class ServiceFormPage(ServiceFormView):
+    """The admin page of one change to a partnership record (`core.views`: form ->
+    service -> "Done." -> back to the record; a refusal shown on the form). A
+    `ServiceAdminMixin` view builds the form and says which service to call."""
+
+    template_name = "admin/partnerships/service_form.html"
+    success_message = _("Done.")
+    model_admin = None
+    title = ""
+    form = None
+    on_valid = None
+    obj = None
+    multipart = False
+
+    def get_form(self, form_class=None):
+        return self.form
+
+    def perform(self, form):
+        return self.on_valid(form.cleaned_data)
+
+    def get_success_url(self):
+        return self.success_url(self.result) if callable(self.success_url) else self.success_url
+
+    def get_context_data(self, **kwargs):
+        return {
+            **self.model_admin.admin_site.each_context(self.request),
+            **super().get_context_data(**kwargs),
+            "title": self.title,
+            "opts": self.model_admin.model._meta,
+            "original": self.obj,
+            "multipart": self.multipart,
+        }
+
+
+class ServiceAdminMixin:
     """Read-only records; changes through small forms that call a service."""
 
     change_form_template = "admin/partnerships/change_form.html"
@@ -71,23 +103,17 @@ class ServiceFormMixin:
     def service_form_view(
         self, request, *, title, form, on_valid, success_url, obj=None, multipart=False
     ):
-        if request.method == "POST" and form.is_valid():
-            try:
-                result = on_valid(form.cleaned_data)
-            except ServiceError as error:
-                form.add_error(None, error)
-            else:
-                self.message_user(request, _("Done."), messages.SUCCESS)
-                return redirect(success_url(result) if callable(success_url) else success_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "form": form,
-            "opts": self.model._meta,
-            "original": obj,
-            "multipart": multipart,
-        }
-        return render(request, "admin/partnerships/service_form.html", context)
+        """The page of one change: `form` (built by the caller), `on_valid(cleaned_data)`
+        calls the service, then "Done." and `success_url` (or `success_url(result)`)."""
+        return ServiceFormPage.as_view(
+            model_admin=self,
+            title=title,
+            form=form,
+            on_valid=on_valid,
+            success_url=success_url,
+            obj=obj,
+            multipart=multipart,
+        )(request)
 
     def _change_url(self, obj) -> str:
         opts = self.model._meta

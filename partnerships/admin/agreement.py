@@ -12,7 +12,7 @@ from .. import selectors, services
 from ..constants import VersionStatus
 from ..forms import AgreementForm, SignForm
 from ..models import AgreementSignature, AgreementVersion
-from ._common import ServiceFormMixin, _posted, with_challenge
+from ._common import ServiceAdminMixin, _posted, with_challenge
 
 
 class SignatureInline(admin.TabularInline):
@@ -30,7 +30,7 @@ class SignatureInline(admin.TabularInline):
 
 
 @admin.register(AgreementVersion)
-class AgreementVersionAdmin(ServiceFormMixin, admin.ModelAdmin):
+class AgreementVersionAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ("challenge", "number", "status", "proposed_at", "in_force_at")
     list_filter = ("status",)
     search_fields = ("challenge__reference", "challenge__title")

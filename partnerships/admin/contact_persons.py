@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import selectors, services
 from ..constants import Side
 from ..models import ContactPerson
-from ._common import ServiceFormMixin, _challenge_field, _posted
+from ._common import ServiceAdminMixin, _challenge_field, _posted
 
 
 class ContactPersonAdminForm(forms.Form):
@@ -38,7 +38,7 @@ class ContactPersonAdminForm(forms.Form):
 
 
 @admin.register(ContactPerson)
-class ContactPersonAdmin(ServiceFormMixin, admin.ModelAdmin):
+class ContactPersonAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ("challenge", "side", "user", "started_at", "ended_at", "active")
     list_filter = ("side", ("ended_at", admin.EmptyFieldListFilter))
     search_fields = ("challenge__reference", "challenge__title", "user__email")

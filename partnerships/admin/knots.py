@@ -9,7 +9,7 @@ from .. import services
 from ..constants import KnotStatus
 from ..forms import KnotForm, KnotResolveForm
 from ..models import Knot
-from ._common import ServiceFormMixin, _posted, with_challenge
+from ._common import ServiceAdminMixin, _posted, with_challenge
 
 
 class OpenFirstFilter(admin.SimpleListFilter):
@@ -39,7 +39,7 @@ class OpenFirstFilter(admin.SimpleListFilter):
 
 
 @admin.register(Knot)
-class KnotAdmin(ServiceFormMixin, admin.ModelAdmin):
+class KnotAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ("needed_by", "question", "challenge", "raised_by_side", "status", "overdue")
     list_filter = (OpenFirstFilter, "raised_by_side")
     search_fields = ("question", "challenge__reference", "challenge__title")

@@ -8,11 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from .. import services
 from ..forms import MilestoneForm, MilestoneUpdateForm
 from ..models import Milestone
-from ._common import ServiceFormMixin, _posted, with_challenge
+from ._common import ServiceAdminMixin, _posted, with_challenge
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(ServiceFormMixin, admin.ModelAdmin):
+class MilestoneAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ("title", "challenge", "owner_side", "due_date", "status", "is_public")
     list_filter = ("status", "owner_side", "is_public")
     search_fields = ("title", "challenge__reference", "challenge__title")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import services
 from ..forms import MemberForm
 from ..models import Organisation, OrganisationMember
-from ._common import ServiceFormMixin, _posted
+from ._common import ServiceAdminMixin, _posted
 
 
 class OrganisationMemberInline(admin.TabularInline):
@@ -28,7 +28,7 @@ class OrganisationMemberInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ServiceFormMixin, admin.ModelAdmin):
+class OrganisationAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ("name", "legal_form", "kvk_number", "created_at")
     list_filter = ("legal_form",)
     search_fields = ("name", "kvk_number")

@@ -11,11 +11,11 @@ from .. import services
 from ..constants import REFLECTION_QUESTIONS, Side
 from ..forms import ReflectionAnswerForm, ReflectionRequestForm
 from ..models import ReflectionRound
-from ._common import ServiceFormMixin, _posted, with_challenge
+from ._common import ServiceAdminMixin, _posted, with_challenge
 
 
 @admin.register(ReflectionRound)
-class ReflectionRoundAdmin(ServiceFormMixin, admin.ModelAdmin):
+class ReflectionRoundAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ("challenge", "evaluation_date", "opened_at", "revealed_at")
     list_filter = (("revealed_at", admin.EmptyFieldListFilter),)
     search_fields = ("challenge__reference", "challenge__title")

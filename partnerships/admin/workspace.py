@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from .. import services
 from ..forms import DocumentForm, MessageForm
 from ..models import Document, Message
-from ._common import ServiceFormMixin, _posted, with_challenge
+from ._common import ServiceAdminMixin, _posted, with_challenge
 
 
 @admin.register(Message)
-class MessageAdmin(ServiceFormMixin, admin.ModelAdmin):
+class MessageAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "challenge", "side", "author")
     list_filter = ("side",)
     search_fields = ("text", "challenge__reference")
@@ -36,7 +36,7 @@ class MessageAdmin(ServiceFormMixin, admin.ModelAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(ServiceFormMixin, admin.ModelAdmin):
+class DocumentAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ("original_name", "challenge", "side", "kind", "size", "created_at", "download")
     list_filter = ("side", "kind")
     search_fields = ("original_name", "challenge__reference")

@@ -2,7 +2,9 @@
 
 Views check access with the named predicates (an outsider gets 404: the workspace
 is not there for them), read through selectors and change things only through
-services. A refused change is shown on the page it came from.
+services. A refused change is shown on the page it came from: every form goes
+through `core.views.ServiceFormView` (form -> service -> message -> redirect), by way
+of the workspace's base views in `_common`.
 
 One module per sub-domain: `workspace` (the page itself, messages and documents),
 `organisations`, `contact_persons`, `agreement`, `milestones` (and the public progress

@@ -3,8 +3,9 @@ previous one, proposing it and signing it."""
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,58 +15,73 @@ from .. import permissions, selectors, services
 from ..constants import VersionStatus
 from ..forms import AgreementForm, SignForm
 from ..models import AgreementVersion
-from ._common import _workspace_challenge
+from ._common import WorkspaceServiceView, _workspace_challenge
 
 
-@login_required
-def agreement_draft(request, pk):
-    challenge = _workspace_challenge(request, pk)
-    if not permissions.can_edit_agreement(request.user, challenge):
-        raise PermissionDenied
-    draft = selectors.draft_version(challenge)
-    base = draft or selectors.current_version(challenge)
-    initial = AgreementForm.initial_from(base) if base else {}
-    if draft is None and base is not None:
-        initial["change_note"] = ""
-    form = AgreementForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            version = services.agreement_save_draft(
-                challenge=challenge, actor=request.user, data=form.cleaned_data
-            )
-        except ServiceError as error:
-            form.add_error(None, error)
+def _version_url(challenge, number) -> str:
+    return reverse("partnerships:agreement-version", kwargs={"pk": challenge.pk, "number": number})
+
+
+class AgreementDraftView(WorkspaceServiceView):
+    """Create the draft, or change it: from the version on the table when there is one."""
+
+    form_class = AgreementForm
+    template_name = "partnerships/agreement_form.html"
+
+    def has_permission(self, user):
+        return permissions.can_edit_agreement(user, self.challenge)
+
+    @cached_property
+    def draft(self):
+        return selectors.draft_version(self.challenge)
+
+    @cached_property
+    def base(self):
+        return self.draft or selectors.current_version(self.challenge)
+
+    def get_initial(self):
+        initial = AgreementForm.initial_from(self.base) if self.base else {}
+        if self.draft is None and self.base is not None:
+            initial["change_note"] = ""
+        return initial
+
+    def perform(self, form):
+        return services.agreement_save_draft(
+            challenge=self.challenge, actor=self.request.user, data=form.cleaned_data
+        )
+
+    def get_success_message(self):
+        return _("Draft version %(number)s is saved. Propose it when both sides agree.") % {
+            "number": self.result.number
+        }
+
+    def get_success_url(self):
+        return _version_url(self.challenge, self.result.number)
+
+    def get_context_data(self, **kwargs):
+        if self.draft is not None:
+            title = _("Edit draft version %(number)s of the agreement") % {
+                "number": self.draft.number
+            }
+        elif self.base is not None:
+            title = _("Draft a change to the agreement")
         else:
-            flash.success(
-                request,
-                _("Draft version %(number)s is saved. Propose it when both sides agree.")
-                % {"number": version.number},
-            )
-            return redirect(
-                "partnerships:agreement-version", pk=challenge.pk, number=version.number
-            )
-    if draft is not None:
-        title = _("Edit draft version %(number)s of the agreement") % {"number": draft.number}
-    elif base is not None:
-        title = _("Draft a change to the agreement")
-    else:
-        title = _("Draft the agreement")
-    intro = _(
-        "A draft can be changed until it is proposed. A proposed version cannot be changed "
-        "any more: both contact persons sign exactly that text. A change is a new version "
-        "that both sign again."
-    )
-    return render(
-        request,
-        "partnerships/agreement_form.html",
-        {
-            "challenge": challenge,
-            "form": form,
-            "page_title": title,
-            "intro": intro,
-            "task_cost": challenge.task.current_yearly_cost if challenge.task else None,
-        },
-    )
+            title = _("Draft the agreement")
+        intro = _(
+            "A draft can be changed until it is proposed. A proposed version cannot be changed "
+            "any more: both contact persons sign exactly that text. A change is a new version "
+            "that both sign again."
+        )
+        task = self.challenge.task
+        return super().get_context_data(
+            page_title=title,
+            intro=intro,
+            task_cost=task.current_yearly_cost if task else None,
+            **kwargs,
+        )
+
+
+agreement_draft = login_required(AgreementDraftView.as_view())
 
 
 def _version(challenge, number) -> AgreementVersion:
@@ -139,20 +155,30 @@ def agreement_propose(request, pk, number):
     return redirect("partnerships:agreement-version", pk=challenge.pk, number=number)
 
 
-@login_required
-@require_POST
-def agreement_sign(request, pk, number):
-    challenge = _workspace_challenge(request, pk)
-    version = _version(challenge, number)
-    form = SignForm(request.POST)
-    if form.is_valid():
-        try:
-            services.agreement_sign(
-                version=version, actor=request.user, digest=form.cleaned_data["digest"]
-            )
-        except ServiceError as error:
-            form.add_error(None, error)
-        else:
-            flash.success(request, _("You signed version %(number)s.") % {"number": version.number})
-            return redirect("partnerships:agreement-version", pk=challenge.pk, number=number)
-    return agreement_version(request, pk, number, sign_form=form)
+class AgreementSignView(WorkspaceServiceView):
+    """The active contact person of a side signs the version they read (its digest).
+    A refusal is shown on the version's page."""
+
+    form_class = SignForm
+
+    def get_objects(self, *, number, **kwargs):
+        self.version = _version(self.challenge, number)
+
+    def perform(self, form):
+        return services.agreement_sign(
+            version=self.version, actor=self.request.user, digest=form.cleaned_data["digest"]
+        )
+
+    def get_success_message(self):
+        return _("You signed version %(number)s.") % {"number": self.version.number}
+
+    def get_success_url(self):
+        return _version_url(self.challenge, self.kwargs["number"])
+
+    def form_invalid(self, form):
+        return agreement_version(
+            self.request, self.kwargs["pk"], self.kwargs["number"], sign_form=form
+        )
+
+
+agreement_sign = login_required(require_POST(AgreementSignView.as_view()))

@@ -1,73 +1,65 @@
 """Adding and updating milestones, and the public page with the progress of a
 challenge's public milestones."""
 
-from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from challenges import permissions as challenge_permissions
 from challenges.models import Challenge
-from core.errors import ServiceError
 
 from .. import permissions, services
 from ..forms import MilestoneForm, MilestoneUpdateForm
 from ..models import Milestone
-from ._common import _form_page, _url, _workspace_challenge
+from ._common import WorkspaceFormPage
 
 
-@login_required
-def milestone_new(request, pk):
-    challenge = _workspace_challenge(request, pk)
-    if not permissions.can_manage_milestones(request.user, challenge):
-        raise PermissionDenied
-    form = MilestoneForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.milestone_create(challenge=challenge, actor=request.user, **form.cleaned_data)
-        except ServiceError as error:
-            form.add_error(None, error)
-        else:
-            flash.success(request, _("The milestone has been added."))
-            return redirect(_url(challenge, "milestones"))
-    return _form_page(
-        request,
-        challenge,
-        form,
-        title=_("Add a milestone"),
-        submit=_("Add milestone"),
-        back=_url(challenge, "milestones"),
-    )
+class MilestoneNewView(WorkspaceFormPage):
+    form_class = MilestoneForm
+    anchor = "milestones"
+    page_title = gettext_lazy("Add a milestone")
+    submit_label = gettext_lazy("Add milestone")
+    success_message = gettext_lazy("The milestone has been added.")
+
+    def has_permission(self, user):
+        return permissions.can_manage_milestones(user, self.challenge)
+
+    def perform(self, form):
+        return services.milestone_create(
+            challenge=self.challenge, actor=self.request.user, **form.cleaned_data
+        )
 
 
-@login_required
-def milestone_edit(request, pk, milestone_id):
-    challenge = _workspace_challenge(request, pk)
-    milestone = get_object_or_404(Milestone, challenge=challenge, pk=milestone_id)
-    if not permissions.can_manage_milestones(request.user, challenge):
-        raise PermissionDenied
-    form = MilestoneUpdateForm(
-        request.POST if request.method == "POST" else None,
-        initial={"status": milestone.status, "due_date": milestone.due_date},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.milestone_update(milestone=milestone, actor=request.user, **form.cleaned_data)
-        except ServiceError as error:
-            form.add_error(None, error)
-        else:
-            flash.success(request, _("The milestone has been updated."))
-            return redirect(_url(challenge, "milestones"))
-    return _form_page(
-        request,
-        challenge,
-        form,
-        title=_("Update milestone “%(title)s”") % {"title": milestone.title},
-        submit=_("Save"),
-        back=_url(challenge, "milestones"),
-    )
+milestone_new = login_required(MilestoneNewView.as_view())
+
+
+class MilestoneEditView(WorkspaceFormPage):
+    form_class = MilestoneUpdateForm
+    anchor = "milestones"
+    submit_label = gettext_lazy("Save")
+    success_message = gettext_lazy("The milestone has been updated.")
+
+    def get_objects(self, *, milestone_id, **kwargs):
+        self.milestone = get_object_or_404(Milestone, challenge=self.challenge, pk=milestone_id)
+
+    def has_permission(self, user):
+        return permissions.can_manage_milestones(user, self.challenge)
+
+    def get_initial(self):
+        return {"status": self.milestone.status, "due_date": self.milestone.due_date}
+
+    def perform(self, form):
+        return services.milestone_update(
+            milestone=self.milestone, actor=self.request.user, **form.cleaned_data
+        )
+
+    def get_page_title(self):
+        return _("Update milestone “%(title)s”") % {"title": self.milestone.title}
+
+
+milestone_edit = login_required(MilestoneEditView.as_view())
 
 
 # -- Public --------------------------------------------------------------------------------

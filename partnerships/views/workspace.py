@@ -2,22 +2,18 @@
 document (checked by its content) and downloading one (an attachment, for the parties
 only)."""
 
-from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-
-from core.errors import ServiceError
 
 from .. import permissions, selectors, services
 from ..constants import Side, VersionStatus
 from ..forms import DocumentForm, MessageForm
 from ..models import Document
 from ..uploads import RawNameUploadHandler
-from ._common import _form_page, _url, _workspace_challenge
+from ._common import WorkspaceFormPage, _workspace_challenge
 
 
 @login_required
@@ -70,30 +66,23 @@ def workspace(request, pk):
 # -- Messages and documents ----------------------------------------------------------------
 
 
-@login_required
-def message_new(request, pk):
-    challenge = _workspace_challenge(request, pk)
-    if not permissions.can_work_in_workspace(request.user, challenge):
-        raise PermissionDenied
-    form = MessageForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.message_post(
-                challenge=challenge, actor=request.user, text=form.cleaned_data["text"]
-            )
-        except ServiceError as error:
-            form.add_error(None, error)
-        else:
-            flash.success(request, _("Your message has been sent."))
-            return redirect(_url(challenge, "messages"))
-    return _form_page(
-        request,
-        challenge,
-        form,
-        title=_("Send a message"),
-        submit=_("Send message"),
-        back=_url(challenge, "messages"),
-    )
+class MessageNewView(WorkspaceFormPage):
+    form_class = MessageForm
+    anchor = "messages"
+    page_title = gettext_lazy("Send a message")
+    submit_label = gettext_lazy("Send message")
+    success_message = gettext_lazy("Your message has been sent.")
+
+    def has_permission(self, user):
+        return permissions.can_work_in_workspace(user, self.challenge)
+
+    def perform(self, form):
+        return services.message_post(
+            challenge=self.challenge, actor=self.request.user, text=form.cleaned_data["text"]
+        )
+
+
+message_new = login_required(MessageNewView.as_view())
 
 
 @csrf_exempt
@@ -102,49 +91,48 @@ def document_upload(request, pk):
     # and the CSRF check reads it: so the check runs inside, after this.
     if request.method == "POST":
         request.upload_handlers.insert(0, RawNameUploadHandler(request))
-    return _document_upload(request, pk)
+    return _document_upload(request, pk=pk)
 
 
-@csrf_protect
-@login_required
-def _document_upload(request, pk):
-    challenge = _workspace_challenge(request, pk)
-    if not permissions.can_work_in_workspace(request.user, challenge):
-        raise PermissionDenied
-    if request.method == "POST":
-        form = DocumentForm(request.POST, request.FILES, request=request)
-    else:
-        form = DocumentForm()
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.document_upload(
-                challenge=challenge,
-                actor=request.user,
-                file=form.cleaned_data["file"],
-                name=form.sent_name,
-                description=form.cleaned_data["description"],
-            )
-        except ServiceError as error:
-            form.add_error(None, error)
-        else:
-            flash.success(request, _("The document is shared with the other side."))
-            return redirect(_url(challenge, "documents"))
-    response = _form_page(
-        request,
-        challenge,
-        form,
-        title=_("Share a document"),
-        intro=_(
-            "PDF, ODT, DOCX, PNG and JPEG files up to 10 MB. Only the challenger team and "
-            "the municipality can download it."
-        ),
-        submit=_("Share document"),
-        back=_url(challenge, "documents"),
-        multipart=True,
+class DocumentUploadView(WorkspaceFormPage):
+    """A refused upload answers 400, with the reason on the form."""
+
+    form_class = DocumentForm
+    anchor = "documents"
+    page_title = gettext_lazy("Share a document")
+    intro = gettext_lazy(
+        "PDF, ODT, DOCX, PNG and JPEG files up to 10 MB. Only the challenger team and "
+        "the municipality can download it."
     )
-    if form.errors:
+    submit_label = gettext_lazy("Share document")
+    multipart = True
+    success_message = gettext_lazy("The document is shared with the other side.")
+
+    def has_permission(self, user):
+        return permissions.can_work_in_workspace(user, self.challenge)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.request.method == "POST":
+            kwargs["request"] = self.request
+        return kwargs
+
+    def perform(self, form):
+        return services.document_upload(
+            challenge=self.challenge,
+            actor=self.request.user,
+            file=form.cleaned_data["file"],
+            name=form.sent_name,
+            description=form.cleaned_data["description"],
+        )
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
         response.status_code = 400
-    return response
+        return response
+
+
+_document_upload = csrf_protect(login_required(DocumentUploadView.as_view()))
 
 
 @login_required
