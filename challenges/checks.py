@@ -1,5 +1,5 @@
 """System checks of the registries: every event type renders and has a kind, every
-guard slot of the transition table is filled. `manage.py check` (and so every test
+guard slot of the transition table is filled, and no guard fills a slot it lacks. `manage.py check` (and so every test
 run and deploy) fails otherwise."""
 
 from django.core.checks import Error, register
@@ -39,7 +39,7 @@ def check_event_types(app_configs=None, **kwargs) -> list[Error]:
 
 @register()
 def check_guard_slots(app_configs=None, **kwargs) -> list[Error]:
-    return [
+    errors = [
         Error(
             f"Guard slot {slot!r} of the transition table has no guard.",
             hint="Fill it with challenges.registry.register_guard from an AppConfig.ready().",
@@ -48,3 +48,13 @@ def check_guard_slots(app_configs=None, **kwargs) -> list[Error]:
         for slot in sorted(workflow.slots_in_use())
         if registry.guard_for(slot) is None
     ]
+    errors += [
+        Error(
+            f"A guard fills the slot {slot!r}, which the transition table does not have.",
+            hint="Name one of challenges.workflow.GUARD_SLOTS.",
+            id="challenges.E004",
+        )
+        for slot in registry.guard_slots_filled()
+        if slot not in workflow.GUARD_SLOTS
+    ]
+    return errors

@@ -71,8 +71,13 @@ def test_a_code_cannot_be_claimed_by_two_apps(scratch_registry):
         registry.register_event_types(
             "elsewhere", registry.EventType(code=EventCode.NOTE, label="Other", kind="team")
         )
-    with pytest.raises(ValueError, match="no guard slot"):
-        registry.register_guard("no_such_slot", lambda challenge, edge: [])
+
+
+def test_the_system_check_fails_for_a_guard_without_a_slot(scratch_registry):
+    registry.register_guard("no_such_slot", lambda challenge, edge: [])
+    errors = check_guard_slots()
+    assert [e.id for e in errors] == ["challenges.E004"]
+    assert "no_such_slot" in errors[0].msg
 
 
 def test_an_edge_with_an_empty_slot_is_refused_not_skipped(scratch_registry, db):
