@@ -5,6 +5,7 @@ transition form."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.utils.translation import ngettext
 
 from core.views import ServiceFormView
 
-from . import permissions, services
+from . import page_cache, permissions, services
 from .constants import Status
 from .forms import NoteForm, TransitionForm
 from .models import (
@@ -303,26 +304,43 @@ class ChallengeAdmin(admin.ModelAdmin):
         return AdminNoteView.as_view(model_admin=self)(request, pk=pk)
 
 
+class PublishedContentAdmin(admin.ModelAdmin):
+    """For what the public pages show (tasks, neighbourhoods, criteria, stage
+    targets): a change drops the cached public pages once it is committed."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(page_cache.invalidate)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(page_cache.invalidate)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(page_cache.invalidate)
+
+
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(PublishedContentAdmin):
     list_display = ("name", "department", "current_yearly_cost", "is_active")
     list_filter = ("is_active", "department")
     search_fields = ("name", "department")
 
 
 @admin.register(Neighbourhood)
-class NeighbourhoodAdmin(admin.ModelAdmin):
+class NeighbourhoodAdmin(PublishedContentAdmin):
     search_fields = ("name",)
 
 
 @admin.register(Criterion)
-class CriterionAdmin(admin.ModelAdmin):
+class CriterionAdmin(PublishedContentAdmin):
     list_display = ("name_nl", "name_en", "order", "is_active")
     list_editable = ("order", "is_active")
 
 
 @admin.register(StageTarget)
-class StageTargetAdmin(admin.ModelAdmin):
+class StageTargetAdmin(PublishedContentAdmin):
     list_display = ("status", "days", "basis")
 
     def save_model(self, request, obj, form, change):

@@ -1,6 +1,6 @@
 """System checks of the registries: every event type renders and has a kind, every
-guard slot of the transition table is filled, and no guard fills a slot it lacks. `manage.py check` (and so every test
-run and deploy) fails otherwise."""
+guard slot of the transition table is filled, and no guard fills a slot it lacks.
+`manage.py check` (and so every test run and deploy) fails otherwise."""
 
 from django.core.checks import Error, register
 from django.template import TemplateDoesNotExist

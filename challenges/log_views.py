@@ -4,6 +4,15 @@
 /log/export.json every entry 1..size in seq order (format below)
 /log/export.csv  the same, one row per entry
 
+Both exports are resumable: `?after=K` starts after entry K, `?size=N` pins the
+snapshot to the head of size N (so every part of one download ends at the same
+head), `?limit=L` stops after L entries. A download cut off at entry K is resumed
+with `?after=K&size=N`; tools/verify_log_export.py verifies the parts in order as
+one log. The JSON header then carries "from": {"seq": K, "chain_hash": ...} (the
+chain hash of entry K, from which the part continues) and, when a limit cut it
+short, "next" (the address of the next part). The CSV says the same in the
+response headers X-Log-From and Link (rel="next").
+
 An entry is exported in full only when everyone may read it: a public event of a
 challenge that is no longer a draft, whose content was not erased. Then it carries
 the exact canonical content fields (challenge, code, visibility, actor_role, data,
@@ -25,12 +34,15 @@ lets tools/verify_log_export.py read it as a stream.
 
 import csv
 import json
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import transaction
 from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from . import chain
@@ -103,13 +115,13 @@ def head_json(request):
     )
 
 
-def export_entries(size: int):
-    """(seq, created_at, digest, chain_hash, content or None) for entries 1..size.
+def export_entries(size: int, after: int = 0):
+    """(seq, created_at, digest, chain_hash, content or None) for entries after+1..size.
 
     content is the dict of canonical content fields when the entry is public.
     """
     rows = (
-        TimelineEvent.objects.filter(seq__lte=size)
+        TimelineEvent.objects.filter(seq__gt=after, seq__lte=size)
         .order_by("seq")
         .values_list(*_FIELDS)
         .iterator(chunk_size=CHUNK)
@@ -153,20 +165,23 @@ def export_entries(size: int):
             yield seq, at, digest, chain_hash, content
 
 
-def _json_stream(head: chain.Head, updated_at: str | None):
-    header = _line(
-        {
-            "format": FORMAT,
-            "head": {"size": head.size, "hash": head.hash},
-            "updated_at": updated_at,
-            "generated_at": chain.canonical_time(timezone.now()),
-            "site": settings.SITE_URL,
-        }
-    )
+def _json_stream(head: chain.Head, updated_at: str | None, part: "_Part"):
+    fields = {
+        "format": FORMAT,
+        "head": {"size": head.size, "hash": head.hash},
+        "updated_at": updated_at,
+        "generated_at": chain.canonical_time(timezone.now()),
+        "site": settings.SITE_URL,
+    }
+    if part.after:
+        fields["from"] = {"seq": part.after, "chain_hash": part.from_hash}
+    if part.next_url:
+        fields["next"] = part.next_url
+    header = _line(fields)
     yield header[:-1] + ',"entries":[\n'
     separator = ""
     buffer = []
-    for seq, at, digest, chain_hash, content in export_entries(head.size):
+    for seq, at, digest, chain_hash, content in export_entries(part.until, part.after):
         entry = {"seq": seq, "created_at": at, "digest": digest, "chain_hash": chain_hash}
         if content is not None:
             entry.update(content)
@@ -184,11 +199,11 @@ class _Echo:
         return value
 
 
-def _csv_stream(head: chain.Head):
+def _csv_stream(part: "_Part"):
     writer = csv.writer(_Echo(), lineterminator="\n")
     yield writer.writerow(CSV_COLUMNS)
     buffer = []
-    for seq, at, digest, chain_hash, content in export_entries(head.size):
+    for seq, at, digest, chain_hash, content in export_entries(part.until, part.after):
         row = [seq, at, digest, chain_hash]
         if content is not None:
             row += [
@@ -209,22 +224,93 @@ def _csv_stream(head: chain.Head):
     yield "".join(buffer)
 
 
-def _download(stream, content_type: str, head: chain.Head, extension: str):
+@dataclass
+class _Part:
+    """Which entries one response of the export carries: after+1 .. until."""
+
+    after: int
+    until: int
+    from_hash: str
+    next_url: str
+
+
+def _number(request, name: str) -> int | None:
+    value = request.GET.get(name)
+    if value in (None, ""):
+        return None
+    if not value.isdigit() or len(value) > 18:
+        raise ValueError(name)
+    return int(value)
+
+
+def _part(request, head: chain.Head) -> tuple[chain.Head, _Part]:
+    """The snapshot head and the part asked for; ValueError names a bad parameter."""
+    size = _number(request, "size")
+    if size is not None:
+        if size > head.size:
+            raise ValueError("size")
+        if size < head.size:
+            pinned = TimelineEvent.objects.filter(seq=size).values_list("chain_hash", flat=True)
+            head = chain.Head(size, pinned.first() or chain.GENESIS)
+    after = _number(request, "after") or 0
+    if after > head.size:
+        raise ValueError("after")
+    limit = _number(request, "limit")
+    if limit == 0:
+        raise ValueError("limit")
+    until = head.size if limit is None else min(head.size, after + limit)
+    from_hash = chain.GENESIS
+    if after:
+        found = TimelineEvent.objects.filter(seq=after).values_list("chain_hash", flat=True)
+        from_hash = found.first() or chain.GENESIS
+    next_url = ""
+    if until < head.size:
+        next_url = request.build_absolute_uri(
+            f"{request.path}?{urlencode({'after': until, 'size': head.size, 'limit': limit})}"
+        )
+    return head, _Part(after, until, from_hash, next_url)
+
+
+def _refuse(name: str):
+    messages = {
+        "size": _("“size” must be a whole number no larger than the log's current size."),
+        "after": _("“after” must be a whole number no larger than the size of the export."),
+        "limit": _("“limit” must be a whole number larger than 0."),
+    }
+    return _open_data(JsonResponse({"error": str(messages[name])}, status=400))
+
+
+def _download(stream, content_type: str, head: chain.Head, extension: str, part: _Part):
     response = StreamingHttpResponse(stream, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="process-log-{head.size}.{extension}"'
+    name = f"process-log-{head.size}"
+    if part.after or part.until < head.size:
+        name += f"-{part.after + 1}-{part.until}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
     response["X-Log-Head"] = str(head)
+    if part.after:
+        response["X-Log-From"] = f"{part.after}:{part.from_hash}"
+    if part.next_url:
+        response["Link"] = f'<{part.next_url}>; rel="next"'
     return _open_data(response)
 
 
 @require_GET
 def export_json(request):
     head, updated_at = _head_row()
+    try:
+        head, part = _part(request, head)
+    except ValueError as error:
+        return _refuse(str(error))
     return _download(
-        _json_stream(head, updated_at), "application/json; charset=utf-8", head, "json"
+        _json_stream(head, updated_at, part), "application/json; charset=utf-8", head, "json", part
     )
 
 
 @require_GET
 def export_csv(request):
     head, _updated_at = _head_row()
-    return _download(_csv_stream(head), "text/csv; charset=utf-8", head, "csv")
+    try:
+        head, part = _part(request, head)
+    except ValueError as error:
+        return _refuse(str(error))
+    return _download(_csv_stream(part), "text/csv; charset=utf-8", head, "csv", part)

@@ -373,6 +373,10 @@ class TimelineEvent(models.Model):
         indexes = [
             models.Index(fields=["visibility", "-created_at", "-id"]),
             models.Index(fields=["challenge", "-created_at"]),
+            # Keyset pages by seq (challenges.paging): the public log, and one
+            # challenge's timeline, newest first.
+            models.Index(fields=["visibility", "-seq"], name="event_visibility_seq"),
+            models.Index(fields=["challenge", "-seq"], name="event_challenge_seq"),
         ]
 
     def __str__(self) -> str:

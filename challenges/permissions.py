@@ -42,7 +42,18 @@ def is_team_member(user, challenge) -> bool:
         return False
     if challenge.initiator_id == user.pk:
         return True
+    remembered = getattr(challenge, "_rtc_team_member", None)
+    if remembered is not None and remembered[0] == user.pk:
+        return remembered[1]
     return challenge.invitations.filter(user=user, accepted_at__isnull=False).exists()
+
+
+def remember_team_membership(user, challenge) -> None:
+    """For one request's page: look the user's membership up once, so the many
+    predicates a page asks do not each query it. Only for the challenge instance a
+    view loaded and reads; a service always works on a freshly locked row."""
+    if getattr(user, "is_authenticated", False) and challenge.pk is not None:
+        challenge._rtc_team_member = (user.pk, is_team_member(user, challenge))
 
 
 def roles_of(user, challenge) -> set:

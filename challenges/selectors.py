@@ -4,12 +4,13 @@ about who sees what."""
 from datetime import date, datetime, time
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from . import permissions
+from . import chain, permissions
 from .constants import STAGE_LINE, Status, Visibility
-from .models import Challenge, TimelineEvent
+from .models import Challenge, Invitation, TimelineEvent
 
 
 def public_challenges() -> QuerySet[Challenge]:
@@ -17,15 +18,26 @@ def public_challenges() -> QuerySet[Challenge]:
     return Challenge.objects.exclude(status=Status.DRAFT).select_related("task", "neighbourhood")
 
 
+def team_challenge_ids(user) -> set[int]:
+    """Ids of the challenges the user is on the team of: two index lookups (initiator,
+    accepted invitations), never a scan of all challenges."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    own = Challenge.objects.filter(initiator=user).order_by().values_list("pk", flat=True)
+    joined = (
+        Invitation.objects.filter(user=user, accepted_at__isnull=False)
+        .order_by()
+        .values_list("challenge_id", flat=True)
+    )
+    return set(own.union(joined))
+
+
 def team_challenges(user) -> QuerySet[Challenge]:
     """Every challenge (drafts included) the user is on the team of."""
     if not getattr(user, "is_authenticated", False):
         return Challenge.objects.none()
     return (
-        Challenge.objects.filter(
-            Q(initiator=user) | Q(invitations__user=user, invitations__accepted_at__isnull=False)
-        )
-        .distinct()
+        Challenge.objects.filter(pk__in=team_challenge_ids(user))
         .select_related("task", "neighbourhood")
         .order_by("-updated_at")
     )
@@ -56,10 +68,11 @@ def team_members(challenge: Challenge) -> list:
 
 
 def timeline_for(user, challenge: Challenge) -> QuerySet[TimelineEvent]:
+    """The events of a challenge this user may read, newest (highest seq) first."""
     return (
         challenge.events.filter(visibility__in=permissions.visibilities_for(user, challenge))
         .select_related("actor")
-        .order_by("-created_at", "-pk")
+        .order_by("-seq")
     )
 
 
@@ -85,12 +98,12 @@ def public_log(
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> QuerySet[TimelineEvent]:
-    """Every public event of every submitted challenge, newest first."""
+    """Every public event of every submitted challenge, newest (highest seq) first."""
     qs = (
         TimelineEvent.objects.filter(visibility=Visibility.PUBLIC)
         .exclude(challenge__status=Status.DRAFT)
         .select_related("challenge", "challenge__task", "challenge__neighbourhood")
-        .order_by("-created_at", "-pk")
+        .order_by("-seq")
     )
     if status:
         qs = qs.filter(challenge__status=status)
@@ -106,22 +119,30 @@ def public_log(
     return qs
 
 
+def _status_counts() -> dict[str, int]:
+    """Challenges per status, counted once per state of the log: every status change
+    writes an event and so moves the chain head, which is part of the cache key."""
+    head = chain.current_head()
+    key = f"rtc:status-counts:{head.size}:{head.hash}"
+    try:
+        counts = cache.get(key)
+    except Exception:  # the cache is down: count
+        counts = None
+    if counts is None:
+        counts = dict(Challenge.objects.values_list("status").annotate(n=Count("pk")).order_by())
+        try:
+            cache.set(key, counts, timeout=24 * 3600)
+        except Exception:  # noqa: S110 (counting again next time is the fallback)
+            pass
+    return counts
+
+
 def stage_counts() -> list[tuple[str, str, int]]:
     """(status, label, number of challenges) for every stop of the main line."""
-    counts = dict(
-        Challenge.objects.exclude(status=Status.DRAFT)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    counts = _status_counts()
     return [(s.value, s.label, counts.get(s.value, 0)) for s in STAGE_LINE]
 
 
 def side_counts() -> dict[str, int]:
-    counts = dict(
-        Challenge.objects.filter(status__in=[Status.REJECTED, Status.WITHDRAWN, Status.ON_HOLD])
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    counts = _status_counts()
     return {s: counts.get(s, 0) for s in (Status.ON_HOLD, Status.REJECTED, Status.WITHDRAWN)}

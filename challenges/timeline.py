@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import chain, registry
+from . import chain, page_cache, registry
 from .models import ChainHead, Challenge, TimelineEvent
 
 
@@ -126,4 +126,7 @@ def timeline_erase_personal_data(*, user) -> int:
         # Closed again at once: nothing else in the caller's transaction may use it.
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('rtc.erasure', 'off', true)")
+    if erased:
+        # An erasure moves no chain head, so the cached public pages are dropped here.
+        transaction.on_commit(page_cache.invalidate)
     return erased

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import log_views, views
+from .page_cache import cached_public_page
 
 app_name = "challenges"
 
@@ -18,7 +19,7 @@ urlpatterns = [
     path("challenges/<int:pk>/transition/", views.challenge_transition, name="transition"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
     path("log/", views.public_log, name="log"),
-    path("log/feed/", views.LogFeed(), name="log-feed"),
+    path("log/feed/", cached_public_page(views.LogFeed()), name="log-feed"),
     path("log/head.json", log_views.head_json, name="log-head"),
     path("log/export.json", log_views.export_json, name="log-export-json"),
     path("log/export.csv", log_views.export_csv, name="log-export-csv"),

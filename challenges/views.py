@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from core.views import ServiceFormView
 
-from . import chain, permissions, selectors, services
+from . import chain, permissions, rendering, selectors, services
 from .constants import Role, Status
 from .forms import (
     STEP_SLUGS,
@@ -31,6 +31,8 @@ from .forms import (
     TransitionForm,
 )
 from .models import Challenge, Criterion, Invitation
+from .page_cache import cached_public_page
+from .paging import keyset_page
 
 
 def _page(request, queryset):
@@ -40,10 +42,12 @@ def _page(request, queryset):
 
 def _query_without_page(request) -> str:
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "before", "after"):
+        query.pop(name, None)
     return query.urlencode()
 
 
+@cached_public_page
 def home(request):
     return render(
         request,
@@ -56,6 +60,7 @@ def home(request):
     )
 
 
+@cached_public_page
 def criteria(request):
     return render(
         request,
@@ -66,6 +71,7 @@ def criteria(request):
     )
 
 
+@cached_public_page
 def challenge_list(request):
     form = ChallengeFilterForm(request.GET or None)
     qs = selectors.filter_challenges(selectors.public_challenges(), **form.filters())
@@ -84,19 +90,26 @@ def _visible_challenge(request, pk) -> Challenge:
     challenge = get_object_or_404(
         Challenge.objects.select_related("task", "neighbourhood", "initiator"), pk=pk
     )
+    permissions.remember_team_membership(request.user, challenge)
     if not permissions.can_view(request.user, challenge):
         raise Http404
     return challenge
 
 
+@cached_public_page
 def challenge_detail(request, pk):
     challenge = _visible_challenge(request, pk)
     user = request.user
     is_team = permissions.is_team_member(user, challenge)
     show_parties = permissions.can_see_parties(user, challenge)
+    events = keyset_page(
+        selectors.timeline_for(user, challenge), request.GET, size=settings.RTC_TIMELINE_SIZE
+    )
+    rendering.prerender(events, show_parties=show_parties)
     context = {
         "challenge": challenge,
-        "events": selectors.timeline_for(user, challenge),
+        "events": events,
+        "query": _query_without_page(request),
         "is_team": is_team,
         "show_parties": show_parties,
         "is_municipality": permissions.is_municipality(user),
@@ -339,15 +352,19 @@ def invitation(request, token):
     return render(request, "challenges/invitation.html", {"invitation": invitation})
 
 
+@cached_public_page
 def public_log(request):
     form = LogFilterForm(request.GET or None)
-    events = selectors.public_log(**form.filters())
+    filters = form.filters()
+    page = keyset_page(selectors.public_log(**filters), request.GET, size=settings.RTC_PAGE_SIZE)
+    rendering.prerender(page, show_parties=False)
     return render(
         request,
         "log/log.html",
         {
             "form": form,
-            "page": _page(request, events),
+            "page": page,
+            "filtered": any(filters.values()),
             "query": _query_without_page(request),
             "head": chain.current_head(),
         },

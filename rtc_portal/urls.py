@@ -2,6 +2,8 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 # The admin login goes through allauth, so its rate limits (and later MFA) apply.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -12,7 +14,10 @@ admin.site.index_title = _("Review and manage challenges")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch is in every page header. It takes no CSRF token, so that
+    # an anonymous page holds nothing personal and can be served from the page
+    # cache (challenges/page_cache.py); a forged switch changes only a language.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("notifications/", include("notifications.urls")),
     path("", include("partnerships.urls")),
     path("", include("challenges.urls")),

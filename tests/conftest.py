@@ -187,3 +187,13 @@ def clock():
     controlled = Clock(timezone.now())
     with mock.patch("django.utils.timezone.now", side_effect=lambda: controlled.now):
         yield controlled
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache (pages, rendered events, counts, rate
+    limits), as a fresh deployment would."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -3,6 +3,7 @@
 
     python3 verify_log_export.py process-log.json [--head SIZE:HASH ...]
     python3 verify_log_export.py process-log.csv  [--head SIZE:HASH ...]
+    python3 verify_log_export.py part-1.json part-2.json ...   (a download in parts)
 
 Needs Python 3.10+ and nothing else: no Django, nothing of the portal. Copy this one
 file wherever you like. The export comes from /log/export.json or /log/export.csv.
@@ -18,6 +19,14 @@ It checks, entry by entry, in the order of the file:
 - with --head SIZE:HASH (a head you kept earlier: /log/head.json, the Atom feed, a
   notification e-mail): the log still has entry SIZE and it still carries HASH, so
   the log only grew since.
+
+A download in parts (`?after=K&size=N`, for example resumed after it broke off) is
+verified as one log: give the parts in order. Each part after the first must
+continue exactly where the one before it ended (its "from" is the previous part's
+last entry and chain hash). The first part must start at entry 1, unless you give
+--from SEQ:HASH, a head you trust, where it starts; then only what follows that head
+is verified. A CSV part says where it starts only in the X-Log-From response header:
+pass that value with --from.
 
 It prints the head it computed (SIZE:HASH) and exits 0, or names the first bad entry
 and exits 1 (2: the file or the arguments could not be read).
@@ -178,11 +187,16 @@ def read_export(path: str):
 # -- Verifying ---------------------------------------------------------------------
 
 
-def verify(entries, header_head=None, earlier_heads=()):
-    """Returns (size, hash, full, digest_only); raises Failure at the first bad entry."""
+def verify(entries, header_head=None, earlier_heads=(), start=(0, GENESIS), full=0):
+    """Returns (size, hash, full, digest_only); raises Failure at the first bad entry.
+
+    `start` is (seq, chain hash) of the entry before the first one given (a part of a
+    download continues from the part before it); `full` counts on from earlier parts.
+    A header head is checked only when the entries reach its size (the last part).
+    """
     wanted = {size: digest for size, digest in earlier_heads}
     seen = {}
-    previous, expected, full = GENESIS, 1, 0
+    previous, expected = start[1], start[0] + 1
     for entry in entries:
         if not isinstance(entry, dict):
             raise FormatError(f"entry {expected} is not an object")
@@ -216,7 +230,9 @@ def verify(entries, header_head=None, earlier_heads=()):
         previous = chain_hash
         expected += 1
     size = expected - 1
-    if header_head is not None:
+    if header_head is not None and (
+        not isinstance(header_head.get("size"), int) or header_head.get("size") <= size
+    ):
         if (header_head.get("size"), header_head.get("hash")) != (size, previous):
             raise Failure(
                 None,
@@ -224,6 +240,8 @@ def verify(entries, header_head=None, earlier_heads=()):
                 f"is not its last entry {size}:{previous}",
             )
     for earlier_size, earlier_hash in earlier_heads:
+        if earlier_size <= start[0]:
+            continue  # before this part; checked with the part that holds it
         if earlier_size > size:
             raise Failure(
                 size + 1,
@@ -243,11 +261,54 @@ def verify(entries, header_head=None, earlier_heads=()):
     return size, previous, full, size - full
 
 
+def verify_parts(paths, earlier_heads=(), start=(0, GENESIS)):
+    """Verify the files of one download, in order, as one log (see the docstring)."""
+    size, digest, full = start[0], start[1], 0
+    header = {}
+    for number, path in enumerate(paths):
+        header, entries = read_export(path)
+        begins = header.get("from")
+        if begins is not None:
+            if not isinstance(begins, dict):
+                raise FormatError(f'{path}: its "from" is not an object')
+            begins = (begins.get("seq"), begins.get("chain_hash"))
+            if begins != (size, digest):
+                where = "the head given with --from" if number == 0 else "the part before it"
+                raise Failure(
+                    begins[0],
+                    f"{path} continues from {begins[0]}:{begins[1]}, but {where} ends at "
+                    f"{size}:{digest}: parts are missing, out of order or from another log",
+                )
+        head = header.get("head")
+        final = number == len(paths) - 1
+        size, digest, full, _digest_only = verify(
+            entries, head if final else None, earlier_heads, start=(size, digest), full=full
+        )
+        if not final and isinstance(head, dict) and head.get("size") == size:
+            raise FormatError(f"{path} already reaches the head; it must be the last part")
+    head = header.get("head") if isinstance(header, dict) else None
+    if isinstance(head, dict) and isinstance(head.get("size"), int) and head["size"] > size:
+        raise Failure(
+            size + 1,
+            f"the download ends at entry {size} but its head has {head['size']} entries: "
+            f"a part is missing (resume with ?after={size}&size={head['size']})",
+        )
+    return size, digest, full, size - start[0] - full
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         description="Verify a downloaded export of the Right to Challenge process log."
     )
-    parser.add_argument("export", help="the downloaded export (.json or .csv)")
+    parser.add_argument(
+        "export", nargs="+", help="the downloaded export (.json or .csv), or its parts in order"
+    )
+    parser.add_argument(
+        "--from",
+        dest="start",
+        metavar="SEQ:HASH",
+        help="a head you trust where the (first) part starts: verify only what follows it",
+    )
     parser.add_argument(
         "--head",
         action="append",
@@ -256,21 +317,24 @@ def main(argv=None) -> int:
         help="a head you kept earlier (repeatable): the log must have grown from it",
     )
     args = parser.parse_args(argv)
+    name = ", ".join(args.export)
     try:
         heads = [parse_head(text) for text in args.head]
-        header, entries = read_export(args.export)
-        size, digest, full, digest_only = verify(entries, header.get("head"), heads)
+        start = parse_head(args.start) if args.start else (0, GENESIS)
+        size, digest, full, digest_only = verify_parts(args.export, heads, start)
     except FormatError as error:
-        print(f"Cannot read {args.export}: {error}", file=sys.stderr)
+        print(f"Cannot read {name}: {error}", file=sys.stderr)
         return 2
     except OSError as error:
-        print(f"Cannot read {args.export}: {error}", file=sys.stderr)
+        print(f"Cannot read {name}: {error}", file=sys.stderr)
         return 2
     except Failure as error:
         print(f"The log does NOT verify. {error}", file=sys.stderr)
         return 1
     for earlier_size, earlier_hash in heads:
         print(f"The log grew from {earlier_size}:{earlier_hash} (or is still it).")
+    if start[0]:
+        print(f"Verified from the trusted head {start[0]}:{start[1]} on.")
     print(
         f"The log verifies: {size} entries ({full} in full, {digest_only} by digest only). "
         f"Head: {size}:{digest}"

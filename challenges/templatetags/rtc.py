@@ -1,8 +1,9 @@
 """Template helpers: NL Design System form markup and timeline rendering."""
 
 from django import forms, template
-from django.template.loader import get_template
 from django.utils import translation
+
+from challenges import rendering
 
 register = template.Library()
 
@@ -52,16 +53,12 @@ def nlds_widget(field):
 
 @register.simple_tag(takes_context=True)
 def render_event(context, event, show_parties=False):
-    """Render one timeline event with its own template, in the reader's language."""
-    tpl = get_template(event.template_name)
-    return tpl.render(
-        {
-            "event": event,
-            "data": event.data,
-            "show_parties": show_parties,
-            "LANGUAGE_CODE": translation.get_language(),
-        }
-    )
+    """Render one timeline event with its own template, in the reader's language
+    (already done, from the cache, when the view called `rendering.prerender`)."""
+    rendered = getattr(event, "rendered", None)
+    if rendered is not None:
+        return rendered
+    return rendering.render(event, show_parties=show_parties)
 
 
 @register.filter

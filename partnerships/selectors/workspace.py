@@ -27,7 +27,7 @@ def parties_timeline(challenge: Challenge) -> QuerySet[TimelineEvent]:
     return (
         challenge.events.filter(visibility__in=[Visibility.PUBLIC, Visibility.PARTIES])
         .select_related("actor")
-        .order_by("-created_at", "-pk")
+        .order_by("-seq")
     )
 
 

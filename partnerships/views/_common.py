@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
+from challenges import permissions as challenge_permissions
 from challenges.models import Challenge
 from core.views import ServiceFormView
 
@@ -18,6 +19,7 @@ def _workspace_challenge(request, pk) -> Challenge:
     challenge = get_object_or_404(
         Challenge.objects.select_related("task", "neighbourhood", "initiator"), pk=pk
     )
+    challenge_permissions.remember_team_membership(request.user, challenge)
     if not permissions.can_view_workspace(request.user, challenge):
         raise Http404
     return challenge

@@ -2,11 +2,15 @@
 document (checked by its content) and downloading one (an attachment, for the parties
 only)."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from challenges import rendering
+from challenges.paging import keyset_page
 
 from .. import permissions, selectors, services
 from ..constants import Side, VersionStatus
@@ -23,6 +27,10 @@ def workspace(request, pk):
     milestone_list = list(selectors.milestones(challenge))
     knot_list = list(selectors.knots(challenge))
     versions = list(selectors.agreement_versions(challenge))
+    events = keyset_page(
+        selectors.parties_timeline(challenge), request.GET, size=settings.RTC_TIMELINE_SIZE
+    )
+    rendering.prerender(events, show_parties=True)
     missing_execution = (
         selectors.missing_for_execution(challenge) if challenge.status == "agreement" else []
     )
@@ -55,7 +63,8 @@ def workspace(request, pk):
         "open_reflection": selectors.open_reflection(challenge),
         "messages_list": list(selectors.messages(challenge)),
         "documents": list(selectors.documents(challenge)),
-        "events": selectors.parties_timeline(challenge),
+        "events": events,
+        "query": "",
         "message_form": MessageForm(),
         "document_form": DocumentForm(),
         "show_parties": True,

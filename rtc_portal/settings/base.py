@@ -292,6 +292,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # The portal's own rules.
 RTC_PAGE_SIZE = 25
+# Events shown at once on a challenge page and in the workspace (older ones a link away).
+RTC_TIMELINE_SIZE = 50
+# PAGE_CACHE_SECONDS: how long an anonymous public page may be served from the cache
+# at most (a new event replaces it at once; this bounds only what changes without
+# one, such as a due date passing). 0 turns the page cache off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 
 LOGGING = {
     "version": 1,

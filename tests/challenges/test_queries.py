@@ -1,5 +1,8 @@
 """The shape of the busiest pages: the same number of queries however many
-challenges and events there are (no N+1)."""
+challenges and events there are (no N+1), on the newest and the oldest page.
+
+These measure rendering, so the page cache is off here (a cache hit is one query
+whatever the page; tests/challenges/test_page_cache.py covers it)."""
 
 import itertools
 
@@ -19,6 +22,11 @@ from tests.challenges.factories import (
 
 pytestmark = pytest.mark.django_db
 _numbers = itertools.count(9000)
+
+
+@pytest.fixture(autouse=True)
+def _render_every_time(settings):
+    settings.PAGE_CACHE_SECONDS = 0
 
 
 def _challenges(n: int, initiator) -> list[Challenge]:
@@ -95,6 +103,26 @@ def test_challenge_page_runs_the_same_queries_for_few_and_many_events(client):
     Challenge.objects.filter(pk=challenge.pk).update(status=Status.INTAKE, reference="RTC-1")
     actor = UserFactory()
     _events([challenge], 2, actor)
+    _events([challenge], 8, actor)
     small = _count(client, challenge.get_absolute_url())
-    _events([challenge], 300, actor)
+    _events([challenge], 990, actor)
+    assert challenge.events.count() == 1000
     assert _count(client, challenge.get_absolute_url()) == small
+    # The oldest page of its timeline costs the same as the newest.
+    oldest = challenge.events.order_by("seq")[5].seq
+    assert _count(client, f"{challenge.get_absolute_url()}?before={oldest}") == small
+
+
+def test_the_oldest_page_of_the_log_runs_the_same_queries_as_the_first(client):
+    user = UserFactory()
+    challenges = _challenges(5, user)
+    _events(challenges, 1000, user)
+    first = _count(client, "/log/")
+    page = client.get("/log/").context["page"]
+    pages = 1
+    while page.older is not None:  # walk to the oldest page, as a reader would
+        page = client.get("/log/", {"before": page.older}).context["page"]
+        pages += 1
+    assert pages == 1000 // 25
+    assert page.newer is not None and len(page) == 25
+    assert _count(client, f"/log/?before={page.items[0].seq + 1}") == first

@@ -1,0 +1,177 @@
+"""The public pages, rebuilt only when the log grows.
+
+An anonymous GET (or HEAD) of a public page (home, the challenge list, a challenge
+page, the criteria, /log/, its feed and head) is served from the cache when nothing
+it shows can have changed. The key is made of:
+
+- the chain head (size and hash): every change that a public page can show writes
+  a timeline event, and every event moves the head, so a new event is visible on
+  the very next request, in every web process, whatever cache backend is in use;
+- a generation number in the cache, bumped with every recorded event (the
+  timeline's announcement, `registry.subscribe`) and by `invalidate()` when the
+  catalogue, the criteria or the stage targets change in the admin;
+- the language, the path with its sorted query string, and today's date (a due
+  date passing turns a challenge "overdue" without an event; PAGE_CACHE_SECONDS
+  bounds how long such a page can lag).
+
+Each cached page carries an ETag (a digest of the key) and Last-Modified (the
+head's time), and a conditional request that matches gets 304 without rendering.
+Reading the head is one primary-key query, the only query of a cache hit.
+
+Only responses without cookies are stored (a page that set a session or CSRF
+cookie is personal), and a request that carries pending messages is never served
+from the cache. The cache is an optimisation, never a dependency: when the cache
+backend fails (Redis down), the page is rendered as if there were no cache.
+"""
+
+import hashlib
+import logging
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date, parse_http_date_safe, quote_etag
+
+from .models import ChainHead
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "rtc:page-cache:generation"
+_STORED_HEADERS = ("Content-Type", "Content-Language", "Content-Disposition", "X-Log-Head")
+
+
+def _generation() -> int:
+    try:
+        value = cache.get(GENERATION_KEY)
+    except Exception:  # the cache backend is down: no cache at all
+        logger.warning("Page cache unavailable; rendering without it.", exc_info=True)
+        return -1
+    return int(value or 0)
+
+
+def invalidate() -> None:
+    """Drop every cached page (catalogue, criteria or stage targets changed)."""
+    try:
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # not set yet
+            cache.add(GENERATION_KEY, 1, timeout=None)
+    except Exception:
+        logger.warning("Could not invalidate the page cache.", exc_info=True)
+
+
+def on_event_recorded(event) -> None:
+    """Subscriber of the timeline: the cached pages go. At once, not on commit: the
+    head is part of every key, so a page rendered before the commit (with the old
+    head) can never be served for the new one; bumping early only costs a render."""
+    invalidate()
+
+
+def _head() -> tuple[int, str, object]:
+    row = (
+        ChainHead.objects.filter(pk=ChainHead.SINGLETON)
+        .values_list("size", "hash", "updated_at")
+        .first()
+    )
+    return row or (0, "", None)
+
+
+def _cacheable(request) -> bool:
+    if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_SECONDS:
+        return False
+    if getattr(request, "user", None) is not None and request.user.is_authenticated:
+        return False
+    # Pending messages (a "signed out" notice) belong to this reader only.
+    return not any(True for _message in messages.get_messages(request))
+
+
+def _key(request, generation: int, head) -> str:
+    size, digest, _updated = head
+    query = "&".join(sorted(request.GET.urlencode().split("&"))) if request.GET else ""
+    parts = [
+        str(generation),
+        f"{size}:{digest}",
+        translation.get_language() or "",
+        request.path,
+        query,
+        timezone.localdate().isoformat(),
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _not_modified(request, etag: str, last_modified: int | None) -> bool:
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+    if if_none_match is not None:
+        return etag in {tag.strip() for tag in if_none_match.split(",")} or if_none_match == "*"
+    since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+    return since is not None and last_modified is not None and last_modified <= since
+
+
+def _finish(request, response, etag: str, last_modified: int | None):
+    response["ETag"] = etag
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified)
+    # Browsers and proxies may keep it, but must ask again (and get a 304).
+    response["Cache-Control"] = "no-cache"
+    patch_vary_headers(response, ("Cookie", "Accept-Language"))
+    return response
+
+
+def cached_public_page(view):
+    """Serve `view` from the page cache for anonymous readers (module docstring)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not _cacheable(request):
+            return view(request, *args, **kwargs)
+        generation = _generation()
+        if generation < 0:
+            return view(request, *args, **kwargs)
+        head = _head()
+        key = _key(request, generation, head)
+        etag = quote_etag(key[:32])
+        updated = head[2]
+        last_modified = int(updated.timestamp()) if updated else None
+        if _not_modified(request, etag, last_modified):
+            return _finish(request, HttpResponseNotModified(), etag, last_modified)
+        cache_key = f"rtc:page:{key}"
+        try:
+            stored = cache.get(cache_key)
+        except Exception:
+            logger.warning("Page cache unavailable; rendering without it.", exc_info=True)
+            stored = None
+        if stored is not None:
+            status, headers, content = stored
+            response = HttpResponse(content, status=status)
+            for name, value in headers.items():
+                response[name] = value
+            return _finish(request, response, etag, last_modified)
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        personal = (
+            response.cookies
+            or response.has_header("Set-Cookie")
+            or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            or getattr(getattr(request, "session", None), "modified", False)
+        )
+        if response.status_code == 200 and not response.streaming and not personal:
+            headers = {
+                name: response[name] for name in _STORED_HEADERS if response.has_header(name)
+            }
+            try:
+                cache.set(
+                    cache_key,
+                    (response.status_code, headers, response.content),
+                    timeout=settings.PAGE_CACHE_SECONDS,
+                )
+            except Exception:
+                logger.warning("Could not store a page in the cache.", exc_info=True)
+            return _finish(request, response, etag, last_modified)
+        return response
+
+    return wrapper
