@@ -60,5 +60,5 @@ WORKDIR /app
 USER rtc
 EXPOSE 8000
 # docker-compose.yml runs the same command for its web service; worker, beat and
-# migrate override it.
+# migrate override it. gunicorn.conf.py (timeouts) is read from /app.
 CMD ["gunicorn", "rtc_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

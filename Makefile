@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format messages makemessages clean
+.PHONY: run test bench install lint format messages makemessages clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -33,6 +33,10 @@ run: messages
 test: messages
 	$(VENV)/bin/lint-imports --no-cache
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest
+
+# Not part of `make test`: PostgreSQL, Redis and wrk on loopback (benchmarks/bench_pages.py).
+bench: messages
+	$(PY) benchmarks/bench_pages.py
 
 lint: install
 	$(VENV)/bin/ruff check .

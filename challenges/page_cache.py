@@ -6,7 +6,8 @@ it shows can have changed. The key is made of:
 
 - the chain head (size and hash): every change that a public page can show writes
   a timeline event, and every event moves the head, so a new event is visible on
-  the very next request, in every web process, whatever cache backend is in use;
+  the very next request. The head is read from the cache (see `_state`), so a
+  cache hit runs no query at all;
 - a generation number in the cache, bumped with every recorded event (the
   timeline's announcement, `registry.subscribe`) and by `invalidate()` when the
   catalogue, the criteria or the stage targets change in the admin;
@@ -16,7 +17,6 @@ it shows can have changed. The key is made of:
 
 Each cached page carries an ETag (a digest of the key) and Last-Modified (the
 head's time), and a conditional request that matches gets 304 without rendering.
-Reading the head is one primary-key query, the only query of a cache hit.
 
 Only responses without cookies are stored (a page that set a session or CSRF
 cookie is personal), and a request that carries pending messages is never served
@@ -31,6 +31,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
@@ -41,16 +42,9 @@ from .models import ChainHead
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "rtc:page-cache:generation"
+HEAD_KEY = "rtc:page-cache:head"
+HEAD_SECONDS = 5
 _STORED_HEADERS = ("Content-Type", "Content-Language", "Content-Disposition", "X-Log-Head")
-
-
-def _generation() -> int:
-    try:
-        value = cache.get(GENERATION_KEY)
-    except Exception:  # the cache backend is down: no cache at all
-        logger.warning("Page cache unavailable; rendering without it.", exc_info=True)
-        return -1
-    return int(value or 0)
 
 
 def invalidate() -> None:
@@ -65,19 +59,50 @@ def invalidate() -> None:
 
 
 def on_event_recorded(event) -> None:
-    """Subscriber of the timeline: the cached pages go. At once, not on commit: the
-    head is part of every key, so a page rendered before the commit (with the old
-    head) can never be served for the new one; bumping early only costs a render."""
+    """Subscriber of the timeline: the cached pages go, and once the event is
+    committed the cache learns the new head (before the response that made the
+    change is sent, so the next request sees it)."""
     invalidate()
+    transaction.on_commit(_refresh_head)
 
 
-def _head() -> tuple[int, str, object]:
+def _head_from_database() -> tuple[int, str, object]:
     row = (
         ChainHead.objects.filter(pk=ChainHead.SINGLETON)
         .values_list("size", "hash", "updated_at")
         .first()
     )
     return row or (0, "", None)
+
+
+def _state() -> tuple[int, tuple] | None:
+    """(generation, head) in one cache round trip; None when the cache is down.
+
+    The head is kept in the cache too (set when an event is committed, and read
+    from the database when missing), so a cache hit needs no query. It lives at most
+    HEAD_SECONDS, which bounds how stale a page can be where web processes do not
+    share one cache (the production shape shares Redis: there it is exact)."""
+    try:
+        found = cache.get_many([GENERATION_KEY, HEAD_KEY])
+    except Exception:  # the cache backend is down: no cache at all
+        logger.warning("Page cache unavailable; rendering without it.", exc_info=True)
+        return None
+    head = found.get(HEAD_KEY)
+    if head is None:
+        head = _head_from_database()
+        _remember_head(head)
+    return int(found.get(GENERATION_KEY) or 0), head
+
+
+def _remember_head(head) -> None:
+    try:
+        cache.set(HEAD_KEY, head, timeout=HEAD_SECONDS)
+    except Exception:
+        logger.warning("Could not store the chain head in the cache.", exc_info=True)
+
+
+def _refresh_head() -> None:
+    _remember_head(_head_from_database())
 
 
 def _cacheable(request) -> bool:
@@ -128,10 +153,10 @@ def cached_public_page(view):
     def wrapper(request, *args, **kwargs):
         if not _cacheable(request):
             return view(request, *args, **kwargs)
-        generation = _generation()
-        if generation < 0:
+        state = _state()
+        if state is None:
             return view(request, *args, **kwargs)
-        head = _head()
+        generation, head = state
         key = _key(request, generation, head)
         etag = quote_etag(key[:32])
         updated = head[2]

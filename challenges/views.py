@@ -135,7 +135,9 @@ def my_challenges(request):
         request,
         "challenges/mine.html",
         {
-            "challenges": selectors.team_challenges(request.user),
+            "challenges": (page := _page(request, selectors.team_challenges(request.user))),
+            "page": page,
+            "query": _query_without_page(request),
         },
     )
 

@@ -31,6 +31,13 @@ def workspace(request, pk):
         selectors.parties_timeline(challenge), request.GET, size=settings.RTC_TIMELINE_SIZE
     )
     rendering.prerender(events, show_parties=True)
+    # The latest messages (oldest first, as a conversation reads); every message is
+    # also on the timeline, whose older pages hold the rest.
+    recent_messages = list(
+        selectors.messages(challenge).order_by("-created_at", "-pk")[
+            : settings.RTC_TIMELINE_SIZE + 1
+        ]
+    )
     missing_execution = (
         selectors.missing_for_execution(challenge) if challenge.status == "agreement" else []
     )
@@ -61,7 +68,8 @@ def workspace(request, pk):
         "open_knots": [k for k in knot_list if k.status == "open"],
         "resolved_knots": [k for k in knot_list if k.status == "resolved"],
         "open_reflection": selectors.open_reflection(challenge),
-        "messages_list": list(selectors.messages(challenge)),
+        "messages_list": recent_messages[: settings.RTC_TIMELINE_SIZE][::-1],
+        "older_messages": len(recent_messages) > settings.RTC_TIMELINE_SIZE,
         "documents": list(selectors.documents(challenge)),
         "events": events,
         "query": "",

@@ -126,3 +126,14 @@ def test_the_oldest_page_of_the_log_runs_the_same_queries_as_the_first(client):
     assert pages == 1000 // 25
     assert page.newer is not None and len(page) == 25
     assert _count(client, f"/log/?before={page.items[0].seq + 1}") == first
+
+
+def test_my_challenges_runs_the_same_queries_for_10_and_1000_challenges(client):
+    user = UserFactory()
+    _challenges(10, user)
+    _challenges(30, UserFactory())  # others' challenges are not looked at
+    client.force_login(user)
+    small = _count(client, "/challenges/mine/")
+    _challenges(990, user)
+    assert Challenge.objects.filter(initiator=user).count() == 1000
+    assert _count(client, "/challenges/mine/") == small

@@ -1,0 +1,14 @@
+"""Production settings for `make bench`, on loopback: no HTTPS redirect, the bench
+database, and a fixed-response baseline view (benchmarks/bench_urls.py)."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-" + "x" * 40)
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+
+from rtc_portal.settings.production import *  # noqa: E402, F403
+
+ROOT_URLCONF = "benchmarks.bench_urls"
+STATIC_ROOT = os.environ.get("BENCH_STATIC_ROOT", "/tmp/rtc-bench-static")
+LOGGING = {"version": 1, "disable_existing_loggers": False}
