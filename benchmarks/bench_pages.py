@@ -37,9 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DATABASE_URL = os.environ.get(
-    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rtc_bench"
-)
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rtc_bench")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 CHALLENGES = 10_000
 EVENTS = 500_000
@@ -163,7 +161,9 @@ def build_fixture() -> dict:
             if offset % 100_000 == 0:
                 print(f"  {offset} events", flush=True)
         events = list(
-            TimelineEvent.objects.filter(challenge=big).order_by("-seq").values_list("pk", flat=True)
+            TimelineEvent.objects.filter(challenge=big)
+            .order_by("-seq")
+            .values_list("pk", flat=True)
         )
         Notification.objects.bulk_create(
             [
@@ -411,8 +411,10 @@ def main(argv=None) -> int:
     finally:
         server.stop()
     baseline = results[0]["rps"]
-    print(f"\nScale: {CHALLENGES} challenges, {fixture['size']} events; wrk -t2 -c16 "
-          f"-d{args.duration}s; gunicorn 5 sync workers, production settings.\n")
+    print(
+        f"\nScale: {CHALLENGES} challenges, {fixture['size']} events; wrk -t2 -c16 "
+        f"-d{args.duration}s; gunicorn 5 sync workers, production settings.\n"
+    )
     print("| page | req/s | p50 ms | p99 ms | ratio to baseline |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for figures in results:
