@@ -1,8 +1,9 @@
 """The public pages, rebuilt only when the log grows.
 
 An anonymous GET (or HEAD) of a public page (home, the challenge list, a challenge
-page, the criteria, /log/, its feed and head) is served from the cache when nothing
-it shows can have changed. The key is made of:
+page, the criteria, /log/ and its feed) is served from the cache when nothing it
+shows can have changed. A page is stored under its language, path, sorted query
+and today's date, together with the version it was rendered for, made of:
 
 - the chain head (size and hash): every change that a public page can show writes
   a timeline event, and every event moves the head, so a new event is visible on
@@ -10,13 +11,14 @@ it shows can have changed. The key is made of:
   cache hit runs no query at all;
 - a generation number in the cache, bumped with every recorded event (the
   timeline's announcement, `registry.subscribe`) and by `invalidate()` when the
-  catalogue, the criteria or the stage targets change in the admin;
-- the language, the path with its sorted query string, and today's date (a due
-  date passing turns a challenge "overdue" without an event; PAGE_CACHE_SECONDS
-  bounds how long such a page can lag).
+  catalogue, the criteria or the stage targets change in the admin.
 
-Each cached page carries an ETag (a digest of the key) and Last-Modified (the
-head's time), and a conditional request that matches gets 304 without rendering.
+The date is in the key because a due date passing turns a challenge "overdue"
+without an event; PAGE_CACHE_SECONDS bounds how long such a page can lag. One cache
+round trip fetches the generation, the head and the stored page together.
+
+Each cached page carries an ETag (its version) and Last-Modified (the head's
+time), and a conditional request that matches gets 304 without rendering.
 
 Only responses without cookies are stored (a page that set a session or CSRF
 cookie is personal), and a request that carries pending messages is never served
@@ -75,15 +77,16 @@ def _head_from_database() -> tuple[int, str, object]:
     return row or (0, "", None)
 
 
-def _state() -> tuple[int, tuple] | None:
-    """(generation, head) in one cache round trip; None when the cache is down.
+def _state(page_key: str) -> tuple[int, tuple, object] | None:
+    """(generation, head, the stored page or None) in one cache round trip; None
+    when the cache is down.
 
     The head is kept in the cache too (set when an event is committed, and read
     from the database when missing), so a cache hit needs no query. It lives at most
     HEAD_SECONDS, which bounds how stale a page can be where web processes do not
     share one cache (the production shape shares Redis: there it is exact)."""
     try:
-        found = cache.get_many([GENERATION_KEY, HEAD_KEY])
+        found = cache.get_many([GENERATION_KEY, HEAD_KEY, page_key])
     except Exception:  # the cache backend is down: no cache at all
         logger.warning("Page cache unavailable; rendering without it.", exc_info=True)
         return None
@@ -91,7 +94,7 @@ def _state() -> tuple[int, tuple] | None:
     if head is None:
         head = _head_from_database()
         _remember_head(head)
-    return int(found.get(GENERATION_KEY) or 0), head
+    return int(found.get(GENERATION_KEY) or 0), head, found.get(page_key)
 
 
 def _remember_head(head) -> None:
@@ -114,18 +117,24 @@ def _cacheable(request) -> bool:
     return not any(True for _message in messages.get_messages(request))
 
 
-def _key(request, generation: int, head) -> str:
-    size, digest, _updated = head
+def _page_key(request) -> str:
+    """Where a page is stored: its language, path, sorted query and the date. The
+    stored value names the generation and head it was rendered for."""
     query = "&".join(sorted(request.GET.urlencode().split("&"))) if request.GET else ""
     parts = [
-        str(generation),
-        f"{size}:{digest}",
         translation.get_language() or "",
         request.path,
         query,
         timezone.localdate().isoformat(),
     ]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return "rtc:page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _version(page_key: str, generation: int, head) -> str:
+    """The page's version (its ETag): the page, the generation and the head."""
+    size, digest, _updated = head
+    text = f"{page_key}\n{generation}\n{size}:{digest}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _not_modified(request, etag: str, last_modified: int | None) -> bool:
@@ -153,24 +162,19 @@ def cached_public_page(view):
     def wrapper(request, *args, **kwargs):
         if not _cacheable(request):
             return view(request, *args, **kwargs)
-        state = _state()
+        page_key = _page_key(request)
+        state = _state(page_key)
         if state is None:
             return view(request, *args, **kwargs)
-        generation, head = state
-        key = _key(request, generation, head)
-        etag = quote_etag(key[:32])
+        generation, head, stored = state
+        version = _version(page_key, generation, head)
+        etag = quote_etag(version)
         updated = head[2]
         last_modified = int(updated.timestamp()) if updated else None
         if _not_modified(request, etag, last_modified):
             return _finish(request, HttpResponseNotModified(), etag, last_modified)
-        cache_key = f"rtc:page:{key}"
-        try:
-            stored = cache.get(cache_key)
-        except Exception:
-            logger.warning("Page cache unavailable; rendering without it.", exc_info=True)
-            stored = None
-        if stored is not None:
-            status, headers, content = stored
+        if stored is not None and stored[0] == version:
+            _version_, status, headers, content = stored
             response = HttpResponse(content, status=status)
             for name, value in headers.items():
                 response[name] = value
@@ -190,8 +194,8 @@ def cached_public_page(view):
             }
             try:
                 cache.set(
-                    cache_key,
-                    (response.status_code, headers, response.content),
+                    page_key,
+                    (version, response.status_code, headers, response.content),
                     timeout=settings.PAGE_CACHE_SECONDS,
                 )
             except Exception:
