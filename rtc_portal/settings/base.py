@@ -322,11 +322,22 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # One-time keys in confirmation, password reset and invitation links never reach
+    # the log (core/logging.py); on the handler, so every logger that writes here.
+    "filters": {"redact_keys": {"()": "core.logging.RedactKeysFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_keys"],
+        }
+    },
     "loggers": {
         # Security and privacy audit (logins, exports, personal data), kept apart
         # from the domain timeline.
         "rtc.audit": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+        # runserver's request lines, through the same filter.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
