@@ -19,6 +19,7 @@ urlpatterns = [
     # cache (challenges/page_cache.py); a forged switch changes only a language.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("notifications/", include("notifications.urls")),
+    path("my-data/", include("privacy.urls")),
     path("", include("partnerships.urls")),
     path("", include("challenges.urls")),
 ]

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "challenges",
     "partnerships",
     "notifications",
+    "privacy",
     "demo",
 ]
 
