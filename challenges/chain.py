@@ -39,6 +39,16 @@ An erased entry keeps seq, digest and chain hash (so the chain still verifies) b
 its data becomes {"erased": true}, its salt "" and its actor null; a verifier
 checks its place in the chain but cannot recompute its digest.
 
+An erasure is itself on the chain: in the same transaction the erasure appends an
+erasure event (code ERASURE_CODE, no actor, no role) with the data
+{"erased_seqs": [n, ...]}, naming the entries it erased by seq (sorted, each once),
+one event per challenge and visibility of the erased entries, on that challenge and
+with that visibility (a public erasure event never tells which challenge a parties
+or internal entry belongs to). So an entry marked erased that no later erasure
+event names was not erased by the portal: `verify_log` refuses it, and the
+standalone verifier refuses a public entry exported by digest only that no erasure
+event in the export names.
+
 This module's top level uses the standard library only: `tools/verify_log_export.py`
 holds its own copy of these rules (it must run without Django), and
 tests/challenges/test_chain.py proves the two give identical hashes. The rules are
@@ -52,6 +62,9 @@ from typing import NamedTuple
 
 GENESIS = "0" * 64
 ERASED_DATA = {"erased": True}
+# The event that records an erasure, and the key of its data that names the entries.
+ERASURE_CODE = "content_erased"
+ERASED_SEQS = "erased_seqs"
 # The keys of the canonical content, in their canonical (sorted) order.
 CONTENT_KEYS = (
     "actor_role",
@@ -151,6 +164,27 @@ def canonical_content(
 def content_digest(**content) -> str:
     """SHA-256 (hex) of the canonical content; takes canonical_content's arguments."""
     return hashlib.sha256(canonical_content(**content)).hexdigest()
+
+
+def erasure_data(seqs) -> dict:
+    """The data of an erasure event naming the entries `seqs`."""
+    return {ERASED_SEQS: sorted(set(seqs))}
+
+
+def erased_seqs(data) -> list[int] | None:
+    """The entries an erasure event's data names, or None when the data is not
+    exactly {"erased_seqs": [positive integers, ascending, each once]}."""
+    if not isinstance(data, dict) or set(data) != {ERASED_SEQS}:
+        return None
+    seqs = data[ERASED_SEQS]
+    if (
+        not isinstance(seqs, list)
+        or not seqs
+        or not all(type(n) is int and n > 0 for n in seqs)
+        or any(a >= b for a, b in zip(seqs, seqs[1:], strict=False))
+    ):
+        return None
+    return seqs
 
 
 def link(previous: str, seq: int, digest: str) -> str:

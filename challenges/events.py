@@ -6,6 +6,7 @@ Registered from `ChallengesConfig.ready()`; other apps declare theirs the same w
 
 from django.utils.translation import gettext_lazy as _
 
+from .chain import ERASURE_CODE
 from .constants import EventCode
 from .registry import EventType, NotificationKind
 
@@ -47,4 +48,12 @@ EVENT_TYPES = [
     # No longer recorded (reflection rounds of partnerships took over); declared so
     # that the entries already in a log keep their name and template.
     _type(E.REFLECTION_PROMPT, REMINDER, automated=True),
+    # Written by the erasure of personal data (challenges.timeline): names the erased
+    # entries by seq, so that an erasure is itself on the chain (challenges.chain).
+    EventType(
+        code=ERASURE_CODE,
+        label=_("Content removed on request"),
+        kind=CONVERSATION,
+        automated=True,
+    ),
 ]

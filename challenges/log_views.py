@@ -20,7 +20,18 @@ corrects, created_at, salt) next to seq, digest and chain_hash, so anyone can
 recompute its digest. Every other entry (parties, internal, a draft's, erased)
 carries only seq, created_at, digest and chain_hash: enough to check its place in
 the chain, nothing of what it says (the salt keeps the digest from confirming a
-guess; see challenges.chain).
+guess; see challenges.chain), and `withheld`, why its content is not there:
+
+- "erased": it would be exported in full, but its content was erased; an erasure
+  event in the export (public, on the same challenge, later in the log) names it;
+- "restricted": not public by design (parties, internal, or a draft's event; also
+  when such an entry was erased: its erasure event is not public either).
+
+So the standalone verifier refuses a public entry stripped to its digest: it must
+say "erased" and be named by an erasure event, or claim "restricted" and be caught
+by anyone holding an earlier export in which it was public (its visibility is in
+its digest and never changes). The marker tells only "public or not", never which
+of parties and internal, nor the challenge. The CSV carries it as its last column.
 
 The export is a snapshot of the head read first: entries written while it streams
 are not in it, so the last entry always matches the head in the header. It streams
@@ -63,7 +74,11 @@ CSV_COLUMNS = [
     "corrects",
     "salt",
     "data",
+    # Added later, so last: why a digest-only entry has no content (see above).
+    "withheld",
 ]
+WITHHELD_ERASED = "erased"
+WITHHELD_RESTRICTED = "restricted"
 _FIELDS = (
     "seq",
     "created_at",
@@ -116,9 +131,11 @@ def head_json(request):
 
 
 def export_entries(size: int, after: int = 0):
-    """(seq, created_at, digest, chain_hash, content or None) for entries after+1..size.
+    """(seq, created_at, digest, chain_hash, content or None, withheld) for entries
+    after+1..size.
 
-    content is the dict of canonical content fields when the entry is public.
+    content is the dict of canonical content fields when the entry is public;
+    otherwise withheld says why not ("erased" or "restricted"; "" with content).
     """
     rows = (
         TimelineEvent.objects.filter(seq__gt=after, seq__lte=size)
@@ -145,11 +162,13 @@ def export_entries(size: int, after: int = 0):
             data,
         ) in rows:
             at = chain.canonical_time(created_at)
-            public = (
-                visibility == Visibility.PUBLIC and status != Status.DRAFT and erased_at is None
-            )
-            content = (
-                {
+            public = visibility == Visibility.PUBLIC and status != Status.DRAFT
+            if not public:
+                yield seq, at, digest, chain_hash, None, WITHHELD_RESTRICTED
+            elif erased_at is not None:
+                yield seq, at, digest, chain_hash, None, WITHHELD_ERASED
+            else:
+                content = {
                     "challenge": challenge,
                     "code": code,
                     "visibility": visibility,
@@ -159,10 +178,7 @@ def export_entries(size: int, after: int = 0):
                     "created_at": at,
                     "salt": salt,
                 }
-                if public
-                else None
-            )
-            yield seq, at, digest, chain_hash, content
+                yield seq, at, digest, chain_hash, content, ""
 
 
 def _json_stream(head: chain.Head, updated_at: str | None, part: "_Part"):
@@ -181,10 +197,12 @@ def _json_stream(head: chain.Head, updated_at: str | None, part: "_Part"):
     yield header[:-1] + ',"entries":[\n'
     separator = ""
     buffer = []
-    for seq, at, digest, chain_hash, content in export_entries(part.until, part.after):
+    for seq, at, digest, chain_hash, content, withheld in export_entries(part.until, part.after):
         entry = {"seq": seq, "created_at": at, "digest": digest, "chain_hash": chain_hash}
         if content is not None:
             entry.update(content)
+        else:
+            entry["withheld"] = withheld
         buffer.append(separator + _line(entry))
         separator = ",\n"
         if len(buffer) >= CHUNK:
@@ -203,7 +221,7 @@ def _csv_stream(part: "_Part"):
     writer = csv.writer(_Echo(), lineterminator="\n")
     yield writer.writerow(CSV_COLUMNS)
     buffer = []
-    for seq, at, digest, chain_hash, content in export_entries(part.until, part.after):
+    for seq, at, digest, chain_hash, content, withheld in export_entries(part.until, part.after):
         row = [seq, at, digest, chain_hash]
         if content is not None:
             row += [
@@ -214,9 +232,10 @@ def _csv_stream(part: "_Part"):
                 "" if content["corrects"] is None else content["corrects"],
                 content["salt"],
                 chain.canonical_json(content["data"]),
+                "",
             ]
         else:
-            row += [""] * 7
+            row += [""] * 7 + [withheld]
         buffer.append(writer.writerow(row))
         if len(buffer) >= CHUNK:
             yield "".join(buffer)

@@ -99,6 +99,11 @@ def record_event(
     return event
 
 
+# Erased entries are unlocked and erased in batches of this many ids (a person may
+# have written thousands of events; databases bound the parameters of a statement).
+ERASE_BATCH = 500
+
+
 @transaction.atomic
 def timeline_erase_personal_data(*, user) -> int:
     """Erase the content of every event `user` wrote (privacy law: right to erasure).
@@ -110,23 +115,60 @@ def timeline_erase_personal_data(*, user) -> int:
     removed at the request of the person concerned". Returns how many events were
     erased (events erased before are left alone).
 
+    The erasure is itself on the chain: in the same transaction it appends one
+    erasure event (`chain.ERASURE_CODE`, data {"erased_seqs": [...]}) per challenge
+    and visibility of the erased events, on that challenge, with that visibility, no
+    actor and no role: it names the entries, not their content and not who asked.
+    `verify_log` refuses an erased entry that no later erasure event names, so an
+    erasure done by hand is detected. These new events move the head, so the page
+    cache and the cached fragments show the erasure.
+
     Only events *by* the person are erased; a mention of them in someone else's
     event (an invitation to their address) is not.
     """
     if user is None or user.pk is None:
         return 0
-    events = TimelineEvent.objects.filter(actor=user, erased_at__isnull=True)
+    # Locked first: a second erasure of the same person at the same time waits here
+    # and then finds nothing left, so every entry is erased and named exactly once.
+    rows = list(
+        TimelineEvent.objects.select_for_update()
+        .filter(actor=user, erased_at__isnull=True)
+        .order_by("seq")
+        .values_list("pk", "seq", "challenge_id", "visibility")
+    )
+    if not rows:
+        return 0
     vendor = connection.vendor
     if vendor == "postgresql":
         # Opens the trigger's erasure path for this transaction only (migration 0004).
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('rtc.erasure', 'on', true)")
-    erased = events.erase_content(at=timezone.now())
+    at = timezone.now()
+    erased = 0
+    for start in range(0, len(rows), ERASE_BATCH):
+        ids = [row[0] for row in rows[start : start + ERASE_BATCH]]
+        erased += TimelineEvent.objects.filter(pk__in=ids).erase_content(at=at)
     if vendor == "postgresql":
         # Closed again at once: nothing else in the caller's transaction may use it.
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('rtc.erasure', 'off', true)")
-    if erased:
-        # An erasure moves no chain head, so the cached public pages are dropped here.
-        transaction.on_commit(page_cache.invalidate)
+    if erased != len(rows):
+        # The rows are locked, so this cannot happen; if it does, erase nothing.
+        raise RuntimeError("The events to erase changed during their erasure.")
+
+    groups: dict[tuple[int, str], list[int]] = {}
+    for _pk, seq, challenge_id, visibility in rows:
+        groups.setdefault((challenge_id, visibility), []).append(seq)
+    challenges = Challenge.objects.in_bulk({challenge_id for challenge_id, _v in groups})
+    # In the order of the first entry each names, so the log reads in erasure order.
+    for (challenge_id, visibility), seqs in sorted(groups.items(), key=lambda g: g[1][0]):
+        record_event(
+            challenge=challenges[challenge_id],
+            code=chain.ERASURE_CODE,
+            visibility=visibility,
+            data=chain.erasure_data(seqs),
+        )
+    # The new events move the head (and bump the page cache's generation); dropping
+    # the cached pages as well keeps that true whatever a subscriber does.
+    transaction.on_commit(page_cache.invalidate)
     return erased

@@ -391,8 +391,22 @@ def test_erasing_a_persons_data_keeps_the_chain_verifiable(erasable, reviewer, c
         assert row["erased_at"] is not None
         for kept in ("seq", "digest", "chain_hash", "code", "visibility", "created_at"):
             assert row[kept] == old[kept]
-    assert {e.pk: _columns(e) for e in TimelineEvent.objects.exclude(pk__in=before)} == others
-    assert chain.current_head() == head
+    assert {e["id"]: e for e in TimelineEvent.objects.filter(pk__in=others).values()} == others
+    # The erasure is on the chain: one erasure event per visibility of the erased
+    # entries, on their challenge, naming them by seq and nothing of who asked.
+    appended = list(TimelineEvent.objects.filter(seq__gt=head.size).order_by("seq"))
+    assert chain.current_head().size == head.size + len(appended) == head.size + 2
+    named = {}
+    for event in appended:
+        assert event.code == chain.ERASURE_CODE
+        assert event.challenge_id == challenge.pk
+        assert event.actor_id is None and event.actor_role == ""
+        assert set(event.data) == {"erased_seqs"}
+        named[event.visibility] = event.data["erased_seqs"]
+    assert named == {
+        visibility: sorted(e.seq for e in by_person if e.visibility == visibility)
+        for visibility in {e.visibility for e in by_person}
+    }
     call_command("verify_log", stdout=io.StringIO())
 
     # What people read: the removal, not the content.

@@ -117,10 +117,17 @@ def test_the_export_holds_every_entry_but_only_public_content(client, mixed_log)
             assert entry["data"] == event.data
             assert entry["salt"] == event.salt
         else:
-            # Only seq, time and digest: not even who, which challenge or visibility.
-            assert set(entry) == DIGEST_ONLY, entry
+            # Only seq, time, digest and why: not who, nor which challenge or visibility.
+            assert set(entry) == DIGEST_ONLY | {"withheld"}, entry
+            withheld_erased = (
+                event.is_erased
+                and event.visibility == Visibility.PUBLIC
+                and event.challenge.status != Status.DRAFT
+            )
+            assert entry["withheld"] == ("erased" if withheld_erased else "restricted")
     kinds = {set(entry) == FULL for entry in entries}
     assert kinds == {True, False}
+    assert {e.get("withheld") for e in entries} == {None, "erased", "restricted"}
     assert not any(e.get("challenge") == draft.pk for e in entries)
 
 
@@ -137,8 +144,10 @@ def test_the_csv_export_has_the_same_entries(client, mixed_log):
         if "data" in entry:
             assert json.loads(row["data"]) == entry["data"]
             assert int(row["challenge"]) == entry["challenge"]
+            assert row["withheld"] == ""
         else:
             assert row["data"] == row["challenge"] == row["code"] == row["visibility"] == ""
+            assert row["withheld"] == entry["withheld"]
 
 
 def test_head_json_is_the_head_of_the_log(client, mixed_log):

@@ -3,7 +3,10 @@
 Recomputes the whole hash chain (rules: challenges.chain) from the database:
 sequence numbers contiguous from 1, every entry's digest from its content (an
 erased entry's digest is taken as stored: its content is gone), every chain hash
-from the previous one, and the stored chain head equal to the last entry. With
+from the previous one, and the stored chain head equal to the last entry. Every
+entry marked as erased must be named by a later erasure event (challenges.chain:
+an erasure appends one), and every entry an erasure event names must be erased:
+an erasure done by hand in the database is refused, naming its seq. With
 `--head SIZE:HASH` (a head published earlier: /log/head.json, the Atom feed, a
 notification message) it also proves the log only grew since: it still has at least
 SIZE entries and entry SIZE still carries HASH. Prints `size:hash` of the head on
@@ -67,6 +70,100 @@ BROKEN = (
     "reordered, removed or rewritten"
 )
 NOT_ERASED = "it is marked as erased but still holds content"
+ERASED_BY_HAND = (
+    "it holds the erased marker (no data, no salt) but is not marked as erased: its "
+    "content was removed outside the erasure service"
+)
+NOT_NAMED = (
+    "it is marked as erased but no later erasure event names it: its content was "
+    "removed outside the erasure service (a fake erasure)"
+)
+
+
+class ErasureBook:
+    """What a range of entries says about erasures, to be checked once all ranges
+    are in (an erasure event may lie in another range than the entries it names).
+
+    `erased`: seq -> (challenge, visibility) of every entry marked erased;
+    `named`: (named seq, erasure event seq, challenge, visibility) per name;
+    `malformed`: seqs of erasure events whose data names no entries. Plain values,
+    so a book crosses a process boundary as it is.
+    """
+
+    def __init__(self):
+        self.erased: dict[int, tuple[int, str]] = {}
+        self.named: list[tuple[int, int, int, str]] = []
+        self.malformed: list[int] = []
+
+    def state(self) -> tuple:
+        return self.erased, self.named, self.malformed
+
+    def merge(self, state) -> None:
+        erased, named, malformed = state
+        self.erased.update(erased)
+        self.named.extend(named)
+        self.malformed.extend(malformed)
+
+    def add_erasure_event(self, seq: int, challenge, visibility: str, data) -> None:
+        try:
+            value = _parse(data) if isinstance(data, str) else data
+        except ValueError:
+            value = None
+        seqs = chain.erased_seqs(value)
+        if seqs is None:
+            self.malformed.append(seq)
+            return
+        self.named.extend((named, seq, challenge, visibility) for named in seqs)
+
+
+def check_erasures(book: ErasureBook, size: int) -> None:
+    """Raise LogVerificationError for the first entry (by seq) whose erasure does not
+    hold: an erased entry no later erasure event names, an erasure event naming an
+    entry that is not erased (or not before it, or on another challenge or
+    visibility, or named twice), an erasure event that names nothing."""
+    problems: list[tuple[int, str]] = [
+        (seq, f'seq {seq}: an erasure event whose data is not {{"erased_seqs": [...]}}')
+        for seq in book.malformed
+    ]
+    justified: dict[int, int] = {}
+    for named, by, challenge, visibility in sorted(book.named, key=lambda n: n[1]):
+        place = book.erased.get(named)
+        if named >= by:
+            problems.append((by, f"seq {by}: this erasure event names seq {named}, not before it"))
+        elif place is None:
+            problems.append(
+                (by, f"seq {by}: this erasure event names seq {named}, which is not erased")
+            )
+        elif place != (challenge, visibility):
+            problems.append(
+                (
+                    by,
+                    f"seq {by}: this erasure event names seq {named}, which belongs to "
+                    "another challenge or visibility",
+                )
+            )
+        elif named in justified:
+            problems.append(
+                (
+                    by,
+                    f"seq {by}: this erasure event names seq {named}, already named by "
+                    f"seq {justified[named]}",
+                )
+            )
+        else:
+            justified[named] = by
+    unnamed = [seq for seq in book.erased if seq not in justified]
+    if unnamed:
+        # An erasure that committed after the head was read has its erasure event
+        # beyond `size`: it is named there (that event is verified on the next run).
+        later = TimelineEvent.objects.filter(code=chain.ERASURE_CODE, seq__gt=size)
+        beyond = set()
+        for data in later.values_list("data", flat=True).iterator():
+            beyond.update(chain.erased_seqs(data) or ())
+        problems.extend((seq, f"seq {seq}: {NOT_NAMED}") for seq in unnamed if seq not in beyond)
+    if problems:
+        seq, message = min(problems)
+        raise LogVerificationError(message, seq)
 
 
 class LogVerificationError(CommandError):
@@ -120,7 +217,15 @@ def _is_erased_content(data, salt) -> bool:
     return salt == "" and _canonical(value) == _ERASED_TEXT
 
 
-def verify_rows(rows, *, start: int, previous: str, data_is_canonical: bool, recheck=None):
+def verify_rows(
+    rows,
+    *,
+    start: int,
+    previous: str,
+    data_is_canonical: bool,
+    recheck=None,
+    erasures: ErasureBook | None = None,
+):
     """Verify entries start, start+1, ... given as row tuples in seq order.
 
     A row is (seq, digest, chain_hash, erased_at, challenge_id, code, visibility,
@@ -129,9 +234,12 @@ def verify_rows(rows, *, start: int, previous: str, data_is_canonical: bool, rec
     data text is one complete JSON value (None when it is not) and it is expected in
     canonical form, so it is hashed as it is (SQLite). `recheck(seq)` returns the
     authoritative digest of an entry whose fast-path digest did not match (or None).
+    `erasures`, when given, collects the erased entries and the names of the erasure
+    events (checked afterwards by check_erasures).
     Returns (next expected seq, last chain hash) or raises LogVerificationError for
     the first bad entry.
     """
+    erasure_code = chain.ERASURE_CODE
     sha = hashlib.sha256
     strings: dict[str, str] = {}
     encode_string = encode_basestring
@@ -198,9 +306,15 @@ def verify_rows(rows, *, start: int, previous: str, data_is_canonical: bool, rec
             except (ValueError, TypeError):
                 ok = False
             if not ok and (recheck is None or recheck(seq) != digest):
+                if salt == "" or _is_erased_content(data, ""):
+                    raise LogVerificationError(f"seq {seq}: {ERASED_BY_HAND}", seq)
                 raise LogVerificationError(f"seq {seq}: {EDITED}", seq)
+            if code == erasure_code and erasures is not None:
+                erasures.add_erasure_event(seq, challenge, vis, data)
         elif not _is_erased_content(data, salt):
             raise LogVerificationError(f"seq {seq}: {NOT_ERASED}", seq)
+        elif erasures is not None:
+            erasures.erased[seq] = (challenge, vis)
         if sha(f"{previous}:{seq}:{digest}".encode()).hexdigest() != chain_hash:
             raise LogVerificationError(f"seq {seq}: {BROKEN}", seq)
         previous = chain_hash
@@ -309,12 +423,14 @@ def _recheck(seq: int) -> str | None:
         return None
 
 
-def verify_range(first: int, last: int) -> tuple[str, str, int | None]:
+def verify_range(first: int, last: int) -> tuple[str, str, int | None, tuple]:
     """Verify entries first..last on this process's connection.
 
-    Returns ("ok", chain hash of `last`, None) or ("error", message, seq); a tuple
-    (not an exception) so that it crosses a process boundary as it is.
+    Returns ("ok", chain hash of `last`, None, erasures) or ("error", message, seq,
+    None); a tuple (not an exception) so that it crosses a process boundary as it
+    is. `erasures` is the ErasureBook state of the range.
     """
+    erasures = ErasureBook()
     vendor = connection.vendor
     sql = _select_sql(vendor)
     try:
@@ -335,14 +451,15 @@ def verify_range(first: int, last: int) -> tuple[str, str, int | None]:
                     previous=previous,
                     data_is_canonical=vendor == "sqlite",
                     recheck=_recheck,
+                    erasures=erasures,
                 )
             finally:
                 rows.close()  # the cursor, before the transaction ends
             if expected != last + 1:
                 raise LogVerificationError(f"seq {expected}: {MISSING}", expected)
     except LogVerificationError as error:
-        return ("error", str(error), error.seq)
-    return ("ok", previous, None)
+        return ("error", str(error), error.seq, None)
+    return ("ok", previous, None, erasures.state())
 
 
 def _verify_range_in_worker(first: int, last: int):
@@ -406,11 +523,15 @@ def verify_log(*, heads=(), jobs: int | None = None, in_process: bool = False) -
         connections.close_all()  # a forked child must not share the parent's socket
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             results = pool.starmap(_verify_range_in_worker, parts, chunksize=1)
-    errors = [(seq, message) for status, message, seq in results if status == "error"]
+    errors = [(seq, message) for status, message, seq, _book in results if status == "error"]
     if errors:
         seq, message = min(errors, key=lambda e: (e[0] is None, e[0] or 0))
         raise LogVerificationError(message, seq)
     computed = chain.Head(size, results[-1][1] if results else chain.GENESIS)
+    erasures = ErasureBook()
+    for _status, _hash, _seq, state in results:
+        erasures.merge(state)
+    check_erasures(erasures, size)
 
     if computed != stored:
         raise LogVerificationError(
