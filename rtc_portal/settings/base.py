@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    # A second factor (TOTP and recovery codes); required for staff by
+    # accounts.middleware.StaffSecondFactorMiddleware. Before "accounts", whose admin
+    # replaces allauth's Authenticator admin.
+    "allauth.mfa",
     "crispy_forms",
     "accounts",
     "challenges",
@@ -66,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Staff without an authenticator app are sent from the admin to its enrolment.
+    "accounts.middleware.StaffSecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "rtc_portal.urls"
@@ -235,6 +241,20 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("ACCOUNT_DEFAULT_HTTP_PROTOCOL", 
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 LOGIN_REDIRECT_URL = "challenges:mine"
 LOGIN_URL = "account_login"
+# allauth.mfa: an authenticator app (TOTP) with recovery codes; staff must have one
+# (README "Second factor for staff (MFA)"). WebAuthn is off. A wrong code counts
+# against allauth's "login_failed" rate limit of the account (ACCOUNT_RATE_LIMITS).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Uitdaagrecht"
+# One 30-second step either side: a phone's clock may be a little off.
+MFA_TOTP_TOLERANCE = 1
+# The code is asked at every login: no "trust this browser".
+MFA_TRUST_ENABLED = False
+MFA_FORMS = {
+    "authenticate": "accounts.forms.AuthenticateForm",
+    "reauthenticate": "accounts.forms.ReauthenticateForm",
+    "activate_totp": "accounts.forms.ActivateTOTPForm",
+}
 
 # E-mail: EMAIL_HOST unset means mail is printed to the console.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

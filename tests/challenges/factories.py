@@ -11,11 +11,17 @@ through the partnership services (`assign_contact_persons`, `sign_agreement`).
 The partnership factories live here too, so that every test shares one sequence.
 """
 
+import base64
+import hashlib
+import hmac
+import struct
+import time
 from datetime import timedelta
 from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
@@ -30,6 +36,19 @@ from partnerships.constants import MemberRole, Side
 from partnerships.models import AgreementVersion, Organisation
 
 DEFAULT_PASSWORD = "correct-horse-battery"
+# The authenticator app secret of every staff user the factories make (base32).
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret: str, *, at: float | None = None) -> str:
+    """The code an authenticator app shows for `secret` (RFC 6238: HMAC-SHA1, 30 s
+    steps, 6 digits), computed here rather than with allauth's own helpers."""
+    key = base64.b32decode(secret.upper())
+    counter = int((time.time() if at is None else at) // 30)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -52,6 +71,16 @@ class UserFactory(factory.django.DjangoModelFactory):
         # with a verified address.
         if create and obj.email:
             EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+    @factory.post_generation
+    def second_factor(obj, create, extracted, **kwargs):
+        # Staff reach the admin only with an authenticator app (accounts/mfa.py), so
+        # every staff user gets one, with the secret STAFF_TOTP_SECRET, as after their
+        # enrolment. `second_factor=False`: a staff member who has not enrolled yet.
+        if create and obj.is_staff and extracted is not False:
+            Authenticator.objects.create(
+                user=obj, type=Authenticator.Type.TOTP, data={"secret": STAFF_TOTP_SECRET}
+            )
 
 
 def _add_groups(user, names) -> None:
