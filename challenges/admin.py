@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin import BoundedDateHierarchyMixin
 from core.views import ServiceFormView
 
 from . import page_cache, permissions, services
@@ -184,7 +185,7 @@ class AdminNoteView(ChallengeAdminFormView):
 
 
 @admin.register(Challenge)
-class ChallengeAdmin(admin.ModelAdmin):
+class ChallengeAdmin(BoundedDateHierarchyMixin, admin.ModelAdmin):
     list_display = (
         "reference",
         "title",
@@ -360,10 +361,10 @@ class StageTargetAdmin(PublishedContentAdmin):
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
     list_display = ("challenge", "email", "created_at", "accepted_at")
+    # The token is the invitee's key to the team: no one else sees it, staff included.
     readonly_fields = (
         "challenge",
         "email",
-        "token",
         "invited_by",
         "user",
         "created_at",
@@ -371,6 +372,15 @@ class InvitationAdmin(admin.ModelAdmin):
         "accepted_at",
     )
     exclude = ("token",)
+
+    def get_queryset(self, request):
+        # A draft's invitations belong to its team, like the draft itself.
+        return (
+            super()
+            .get_queryset(request)
+            .exclude(challenge__status=Status.DRAFT)
+            .select_related("challenge")
+        )
 
     def has_add_permission(self, request):
         return False
@@ -385,6 +395,11 @@ class TimelineEventAdmin(admin.ModelAdmin):
     list_filter = ("visibility", "code")
     search_fields = ("challenge__reference",)
     list_select_related = ("challenge",)
+
+    def get_queryset(self, request):
+        # A draft's events belong to its team until it is submitted, as in the
+        # challenge admin.
+        return super().get_queryset(request).exclude(challenge__status=Status.DRAFT)
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in TimelineEvent._meta.fields]

@@ -5,6 +5,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BoundedDateField
+
 from . import workflow
 from .constants import LegalForm, Status, Visibility
 from .models import Challenge, Neighbourhood, Task
@@ -269,13 +271,13 @@ class ChallengeFilterForm(_FilterForm):
 
 
 class LogFilterForm(_FilterForm):
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         label=_("From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": _("Enter a date like 2026-01-31.")},
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         label=_("Up to and including"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -1,9 +1,18 @@
-"""Read-only views of the outbox for functional administrators: what is pending,
-what failed and why. Rows change only through delivery; nothing is edited here."""
+"""Views of the outbox for functional administrators: what is pending, what failed
+and why, and the mail server's outages. Rows change only through delivery, and
+through one action: "Send again" for failed e-mail (`services.notifications_retry`,
+audit-logged). Both changelists open with the delivery health
+(`selectors.delivery_health`): "The mail server is unreachable since 10:42; 1,049
+e-mails waiting"."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import Digest, Notification
+from core.errors import ServiceError
+
+from . import selectors, services
+from .models import DeliveryOutage, Digest, Notification
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -17,25 +26,71 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class HealthSummaryMixin:
+    """Puts the delivery health above the changelist (the template shows it)."""
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "delivery_health": selectors.delivery_health()}
+        return super().changelist_view(request, extra_context=extra_context)
+
+
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
+class NotificationAdmin(HealthSummaryMixin, ReadOnlyAdmin):
     list_display = [
         "pk",
         "event",
         "recipient",
+        "address",
         "channel",
         "kind",
         "frequency",
         "status",
         "attempts",
+        "next_attempt_at",
+        "last_error",
         "created_at",
         "sent_at",
     ]
     list_filter = ["status", "channel", "frequency", "kind"]
     list_select_related = ["event", "recipient"]
-    search_fields = ["recipient__email"]
+    search_fields = ["recipient__email", "address"]
     date_hierarchy = "created_at"
     show_full_result_count = False  # the table grows large; do not count it all
+    actions = ["retry"]
+
+    def has_retry_permission(self, request) -> bool:
+        return services.can_retry_deliveries(request.user)
+
+    @admin.action(description=_("Send the selected failed e-mails again"), permissions=["retry"])
+    def retry(self, request, queryset):
+        try:
+            count = services.notifications_retry(
+                ids=queryset.values_list("pk", flat=True), actor=request.user
+            )
+        except ServiceError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
+        if count:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d e-mail is back in the outbox and will be sent again.",
+                    "%(count)d e-mails are back in the outbox and will be sent again.",
+                    count,
+                )
+                % {"count": count},
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(
+                request, _("None of the selected e-mails had failed."), messages.WARNING
+            )
+
+
+@admin.register(DeliveryOutage)
+class DeliveryOutageAdmin(HealthSummaryMixin, ReadOnlyAdmin):
+    list_display = ["started_at", "ended_at", "attempts", "last_failure_at", "last_error"]
+    date_hierarchy = "started_at"
 
 
 @admin.register(Digest)

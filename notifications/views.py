@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,12 +32,21 @@ def notification_list(request):
 
 
 def _safe_next(request, fallback: str) -> str:
+    """`next` when it is a path on this site; otherwise the named fallback, resolved.
+
+    Only a path (starting with one "/") is taken: `redirect()` would try any other
+    word as a view name and fail on it.
+    """
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
-    return fallback
+    return reverse(fallback)
 
 
 @login_required
