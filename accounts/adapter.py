@@ -1,15 +1,50 @@
 """allauth adapter: remember the language a person signed up in, for their e-mails;
-send a staff member without a second factor to its enrolment right after login."""
+send a staff member without a second factor to its enrolment right after login.
+
+allauth's own e-mails (address confirmation, password reset) are sent directly,
+while the person waits, not through the notifications outbox: they carry a fresh
+one-time key, they are asked for on the page, and the page offers to send again.
+A mail server that is down must not turn that page into a 500, so `send_mail`
+catches the failure, logs it (the kind of mail only: no address, no key) and tells
+the person to try again in a few minutes; the account or the reset request stands.
+"""
+
+import logging
+import smtplib
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.core.internal.httpkit import is_headless_request
 from django.conf import settings
+from django.contrib import messages
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from . import mfa
 
+logger = logging.getLogger(__name__)
+
 
 class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        try:
+            super().send_mail(template_prefix, email, context)
+        except (OSError, smtplib.SMTPException) as error:
+            logger.warning(
+                "Could not send the %s e-mail: %s",
+                template_prefix.rsplit("/", 1)[-1],
+                type(error).__name__,
+            )
+            request = getattr(allauth_context, "request", None)
+            if request is not None:
+                messages.warning(
+                    request,
+                    _(
+                        "We could not send you the e-mail just now. Please try again in a "
+                        "few minutes."
+                    ),
+                )
+
     def save_user(self, request, user, form, commit=True):
         language = translation.get_language() or settings.LANGUAGE_CODE
         user.language = language.split("-")[0] if language else settings.LANGUAGE_CODE

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import ServiceError
 from core.text import join_lazy
 
-from . import permissions, registry, tasks, workflow
+from . import permissions, registry, workflow
 from .constants import OPEN_STATUSES, STAGE_LINE, EventCode, Role, Status, TargetBasis, Visibility
 from .models import (
     Assessment,
@@ -237,9 +237,11 @@ def invitation_create(*, challenge: Challenge, actor, email: str) -> Invitation:
         visibility=Visibility.PARTIES,
         actor=actor,
         actor_role=Role.CHALLENGER,
-        data={"email": _mask_email(email)},
+        # The invitation by id (not secret), never its token: the notifications outbox
+        # turns this event into the invitee's e-mail, in this same transaction, and
+        # renders the link from the Invitation row when it sends it.
+        data={"email": _mask_email(email), "invitation": invitation.pk},
     )
-    transaction.on_commit(lambda: tasks.send_invitation_email.delay(invitation.pk))
     return invitation
 
 

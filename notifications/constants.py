@@ -42,3 +42,4 @@ class Reason(models.TextChoices):
     TEAM = "team", _("You are on the team of this challenge.")
     MUNICIPALITY = "municipality", _("You handle this challenge for the municipality.")
     FOLLOWER = "follower", _("You follow this challenge.")
+    INVITEE = "invitee", _("You were invited to join the team of this challenge.")

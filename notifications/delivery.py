@@ -1,59 +1,81 @@
-"""Sending the e-mail rows of the outbox: one event's rows, or one person's digest.
+"""Sending the e-mail rows of the outbox: one event's rows, a batch the sweeper
+picked, or one person's digest.
 
 The guarantee, precisely:
 
 - In-app notifications are exactly once: the row is written in the event's
   transaction and the unique constraint (event, recipient, channel) forbids a second.
-- An e-mail row is sent inside its own short database transaction: lock the row
-  (`SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL, so two workers never take the
-  same row), check it is still pending, hand the message to the mail server, mark
-  it sent, COMMIT. A task that runs twice, or two tasks for the same event, find the
-  row sent (or locked) and skip it: exactly once. A worker that dies before the mail
-  server accepted the message leaves the row pending (its transaction is rolled
-  back) and the sweeper re-queues it. Only a worker that dies in the instant between
-  the mail server's acceptance and the COMMIT causes a second send: at-least-once in
-  that window, which is why every message carries a deterministic Message-ID
+- An e-mail row is sent inside its own short database transaction: claim the row
+  (an UPDATE that marks it sent, on a row chosen with `FOR UPDATE SKIP LOCKED` on
+  PostgreSQL, and only while it is due: `next_attempt_at` empty or past), hand the
+  message to the mail server, COMMIT. Two workers never send the same row; a task
+  that runs twice, or two tasks for the same rows, find the row sent, locked or
+  not yet due and skip it. A worker that dies before the mail server accepted the
+  message leaves the row pending (its transaction is rolled back) and the sweeper
+  queues it again. Only a worker that dies in the instant between the mail server's
+  acceptance and the COMMIT causes a second send: at-least-once in that window,
+  which is why every message carries a deterministic Message-ID
   (`<notification-ID@host>`, `<digest-ID@host>`) that lets a receiving system drop
   the duplicate.
+
+Retry by time, per row. A failure is recorded on the row in the same transaction
+that claimed it (the row lock is held throughout, so no other worker slips in):
+
+- a permanent refusal (5xx for that recipient) fails the row at once, with the
+  reason;
+- a passing failure (4xx, connection refused, timeout, disconnect) counts the
+  attempt and sets the row's own `next_attempt_at`: exponential backoff from
+  NOTIFICATION_RETRY_BASE, doubling up to NOTIFICATION_RETRY_MAX, with jitter
+  (`next_attempt_delay`). The first failure sets `give_up_at` =
+  NOTIFICATION_RETRY_HORIZON (24 hours) later; a failure after that is final;
+- a refusal for one recipient does not stop the others: the task goes on with the
+  next row. When the mail server cannot be reached at all, the rows the task held
+  are recorded as attempted with that error (so the outage shows on them), and
+  the outage is recorded once (`DeliveryOutage`, see `outage_begin`).
 
 Messages are rendered in the recipient's language (`translation.override`) from
 templates/emails/, reusing the wording of the timeline's event templates
 (templates/timeline/events/) as plain text. A message does not depend on who
 receives it beyond language and reason, so one event's message is rendered once per
-(language, reason) and reused: that keeps a 1,000-follower event cheap.
+(language, reason) and reused: that keeps a 1,000-follower event cheap. An
+invitation row is rendered from its Invitation (the token is read there, at send
+time) in the inviter's language, and marks the invitation sent in the same
+transaction.
 """
 
 import html
 import logging
+import random
 import re
 import smtplib
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
 from django.db import connection as db_connection
-from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
 
 from challenges import chain
-from challenges.models import TimelineEvent
+from challenges.models import Invitation, TimelineEvent
 
 from .constants import Channel, DeliveryStatus, Frequency, Reason
-from .models import Digest, Notification
+from .models import DeliveryOutage, Digest, Notification
 
 logger = logging.getLogger(__name__)
 
 
 class DeliveryIncomplete(Exception):
-    """Some rows could not be sent for now (mail server unreachable); retry later."""
+    """A digest could not be sent for now (mail server unreachable); retry later."""
 
 
 def published_chain_head() -> tuple[int, str] | None:
@@ -87,6 +109,10 @@ def preferences_url() -> str:
     return settings.SITE_URL + reverse("notifications:preferences")
 
 
+def invitation_url(invitation: Invitation) -> str:
+    return settings.SITE_URL + reverse("challenges:invitation", args=[invitation.token])
+
+
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
@@ -110,13 +136,114 @@ def _headers(message_id: str) -> dict:
     }
 
 
+# -- What a failure means -------------------------------------------------------------
+
+PERMANENT, PASSING, UNREACHABLE = "permanent", "passing", "unreachable"
+
+
+def classify(error: Exception) -> str:
+    """PERMANENT: the server refuses this message for good (5xx), fail the row.
+    PASSING: it refuses it for now (4xx), retry this row later, go on with the others.
+    UNREACHABLE: the connection is gone or never came (refused, timeout, disconnect,
+    421 "closing channel"): retry later, and stop trying the others now."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in error.recipients.values()]
+        return PERMANENT if codes and all(code >= 500 for code in codes) else PASSING
+    if isinstance(error, smtplib.SMTPResponseException):
+        if error.smtp_code == 421 or isinstance(error, smtplib.SMTPConnectError):
+            return UNREACHABLE
+        return PERMANENT if error.smtp_code >= 500 else PASSING
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return UNREACHABLE
+    if isinstance(error, smtplib.SMTPException):
+        return PASSING
+    return UNREACHABLE  # OSError: refused, reset, timed out, no route
+
+
 def _is_permanent(error: Exception) -> bool:
     """A refusal the mail server will repeat (5xx), as opposed to a passing failure."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return all(code >= 500 for code, _msg in error.recipients.values())
-    if isinstance(error, smtplib.SMTPResponseException):
-        return error.smtp_code >= 500
-    return False
+    return classify(error) == PERMANENT
+
+
+def _error_text(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:500]
+
+
+def next_attempt_delay(attempts: int) -> float:
+    """Seconds before the next attempt after `attempts` failed ones: the base doubled
+    per failure, at most NOTIFICATION_RETRY_MAX, and "equal jitter" (between half and
+    all of it) so that rows failing together do not all come back together."""
+    base = settings.NOTIFICATION_RETRY_BASE
+    ceiling = settings.NOTIFICATION_RETRY_MAX
+    delay = min(ceiling, base * 2 ** max(0, attempts - 1))
+    return delay / 2 + random.uniform(0, delay / 2)  # noqa: S311 (not for secrets)
+
+
+def _failure_update(*, attempts: int, give_up_at, now, error: Exception, kind: str) -> dict:
+    """The fields a failed attempt sets (the row's attempts already include it)."""
+    give_up_at = give_up_at or now + timedelta(seconds=settings.NOTIFICATION_RETRY_HORIZON)
+    final = kind == PERMANENT or now >= give_up_at
+    return {
+        "status": DeliveryStatus.FAILED if final else DeliveryStatus.PENDING,
+        "sent_at": None,
+        "attempts": attempts,
+        "last_attempt_at": now,
+        "last_error": _error_text(error),
+        "give_up_at": give_up_at,
+        "next_attempt_at": None if final else now + timedelta(seconds=next_attempt_delay(attempts)),
+    }
+
+
+# -- Outages of the mail server --------------------------------------------------------
+
+
+def outage_begin(error: Exception | str) -> DeliveryOutage:
+    """Record a failed connection: the open outage counts it, or one is opened (and
+    the warning logged, once per outage however many workers and rows fail)."""
+    now = timezone.now()
+    text = error if isinstance(error, str) else _error_text(error)
+    fields = {"attempts": F("attempts") + 1, "last_error": text[:500], "last_failure_at": now}
+    if DeliveryOutage.objects.filter(ended_at__isnull=True).update(**fields):
+        return DeliveryOutage.objects.filter(ended_at__isnull=True).first()
+    try:
+        with transaction.atomic():
+            outage = DeliveryOutage.objects.create(
+                started_at=now, last_failure_at=now, last_error=text[:500], attempts=1
+            )
+    except IntegrityError:  # another worker opened it a moment ago
+        DeliveryOutage.objects.filter(ended_at__isnull=True).update(**fields)
+        return DeliveryOutage.objects.filter(ended_at__isnull=True).first()
+    logger.warning(
+        "Mail server outage started at %s: %s. E-mail waits in the outbox and is retried.",
+        now.isoformat(timespec="seconds"),
+        text,
+    )
+    return outage
+
+
+def outage_end() -> bool:
+    """The mail server accepted a message again: close the open outage (logged once)."""
+    open_ids = list(
+        DeliveryOutage.objects.filter(ended_at__isnull=True).values_list("pk", "started_at")
+    )
+    if not open_ids:
+        return False
+    now = timezone.now()
+    pk, started_at = open_ids[0]
+    if not DeliveryOutage.objects.filter(pk=pk, ended_at__isnull=True).update(ended_at=now):
+        return False
+    waiting = Notification.objects.filter(
+        channel=Channel.EMAIL, frequency=Frequency.IMMEDIATE, status=DeliveryStatus.PENDING
+    ).count()
+    logger.warning(
+        "Mail server outage ended after %d s; %d e-mails still waiting are being sent.",
+        (now - started_at).total_seconds(),
+        waiting,
+    )
+    return True
+
+
+# -- Sending the rows -------------------------------------------------------------------
 
 
 @dataclass
@@ -124,6 +251,10 @@ class Result:
     sent: int = 0
     skipped: int = 0
     failed: int = 0
+    retrying: int = 0
+    unreachable: bool = False
+    last_error: str = ""
+    errors: list = field(default_factory=list)
 
 
 # Rows another transaction held while we passed: looked at again this many times.
@@ -136,122 +267,181 @@ class Row:
     """What sending one outbox row needs, loaded for all rows of a task at once."""
 
     pk: int
+    event_id: int
     attempts: int
     reason: str
     email: str
     language: str
     is_active: bool
+    invitation_id: int | None
+    give_up_at: object
 
 
-class _NotClaimed(Exception):
-    pass
-
-
-class _SendFailed(Exception):
-    pass
+class _Unreachable(Exception):
+    """The mail server went away while sending: stop this task's loop."""
 
 
 def _claim_sql() -> str:
-    """Mark one pending row sent, taking its row lock; compiled once, as SQL: going
-    through the ORM for every message would cost more than running it."""
+    """Mark one pending, due row sent, taking its row lock; compiled once, as SQL:
+    going through the ORM for every message would cost more than running it."""
     table = db_connection.ops.quote_name(Notification._meta.db_table)
-    sql = f"UPDATE {table} SET status = %s, sent_at = %s, attempts = attempts + 1 WHERE "  # noqa: S608
+    sql = (
+        f"UPDATE {table} SET status = %s, sent_at = %s, attempts = attempts + 1, "  # noqa: S608
+        "last_attempt_at = %s WHERE "
+    )
+    due = "status = %s AND (next_attempt_at IS NULL OR next_attempt_at <= %s)"
     if db_connection.features.has_select_for_update_skip_locked:
         # A row another transaction holds is skipped (0 rows), not waited for.
-        skip_locked = (
-            f"(SELECT id FROM {table} WHERE id = %s AND status = %s FOR UPDATE SKIP LOCKED)"  # noqa: S608
-        )
-        return sql + "id = " + skip_locked
-    return sql + "id = %s AND status = %s"
+        return sql + f"id = (SELECT id FROM {table} WHERE id = %s AND {due} FOR UPDATE SKIP LOCKED)"  # noqa: S608
+    return sql + f"id = %s AND {due}"
 
 
 def _send_locked(row: Row, build, mail_connection, result: Result) -> bool | None:
-    """Send one outbox row in its own transaction: mark it sent (which locks it), hand
-    the message to the mail server, COMMIT. Two round trips to the database.
+    """Send one outbox row in its own transaction: claim it (which locks it), hand the
+    message to the mail server, COMMIT; on a failure, record it on the row before the
+    COMMIT (the lock is held throughout).
 
-    Returns True when the row is done with (sent, skipped, failed for good, or found
-    sent already), None when another transaction holds it right now, and False when
-    the mail server is unreachable (stop, and retry later).
+    Returns True when the row is done with for now (sent, skipped, failed, retried
+    later, or found sent or not due), None when another transaction holds it right
+    now. Raises _Unreachable when the mail server went away (the row is recorded).
     """
     if not row.is_active or not row.email:
         result.skipped += Notification.objects.filter(
             pk=row.pk, status=DeliveryStatus.PENDING
         ).update(status=DeliveryStatus.SKIPPED)
         return True
-    now = db_connection.ops.adapt_datetimefield_value(timezone.now())
-    try:
-        with transaction.atomic(), db_connection.cursor() as cursor:
-            cursor.execute(_claim_sql(), [DeliveryStatus.SENT, now, row.pk, DeliveryStatus.PENDING])
-            if cursor.rowcount != 1:
-                raise _NotClaimed
+    now = timezone.now()
+    db_now = db_connection.ops.adapt_datetimefield_value(now)
+    unreachable = None
+    with transaction.atomic(), db_connection.cursor() as cursor:
+        cursor.execute(
+            _claim_sql(),
+            [DeliveryStatus.SENT, db_now, db_now, row.pk, DeliveryStatus.PENDING, db_now],
+        )
+        if cursor.rowcount != 1:
+            claimed = False
+        else:
+            claimed = True
             try:
                 mail_connection.send_messages([build(row)])
             except (OSError, smtplib.SMTPException) as error:
-                raise _SendFailed from error  # rolls the mark back
-    except _NotClaimed:
-        status = Notification.objects.filter(pk=row.pk).values_list("status", flat=True).first()
-        # Still pending: another worker (or any other transaction) holds it now.
-        return None if status == DeliveryStatus.PENDING else True
-    except _SendFailed as failure:
-        error = failure.__cause__
-        attempts = row.attempts + 1
-        permanent = _is_permanent(error) or attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
-        Notification.objects.filter(pk=row.pk, status=DeliveryStatus.PENDING).update(
-            attempts=attempts,
-            last_error=f"{type(error).__name__}: {error}"[:500],
-            status=DeliveryStatus.FAILED if permanent else DeliveryStatus.PENDING,
+                kind = classify(error)
+                fields = _failure_update(
+                    attempts=row.attempts + 1,
+                    give_up_at=row.give_up_at,
+                    now=now,
+                    error=error,
+                    kind=kind,
+                )
+                Notification.objects.filter(pk=row.pk).update(**fields)
+                result.last_error = fields["last_error"]
+                if fields["status"] == DeliveryStatus.FAILED:
+                    result.failed += 1
+                    logger.warning("Notification %s failed for good: %s", row.pk, error)
+                else:
+                    result.retrying += 1
+                if kind == UNREACHABLE:
+                    unreachable = error
+            else:
+                if row.invitation_id is not None:
+                    Invitation.objects.filter(pk=row.invitation_id, sent_at__isnull=True).update(
+                        sent_at=now
+                    )
+                result.sent += 1
+    if unreachable is not None:
+        raise _Unreachable from unreachable
+    if claimed:
+        return True
+    pending_due = Notification.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        pk=row.pk,
+        status=DeliveryStatus.PENDING,
+    ).exists()
+    # Still pending and due: another worker (or any other transaction) holds it now.
+    return None if pending_due else True
+
+
+def _hold_up(rows: list[Row], error: Exception, result: Result) -> None:
+    """The mail server is unreachable: record the attempt on every row the task held
+    (grouped by their attempts so far, one UPDATE per group), each row keeping its
+    own backoff and horizon."""
+    now = timezone.now()
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for row in rows:
+        groups[(row.attempts, row.give_up_at)].append(row.pk)
+    for (attempts, give_up_at), pks in groups.items():
+        fields = _failure_update(
+            attempts=attempts + 1, give_up_at=give_up_at, now=now, error=error, kind=UNREACHABLE
         )
-        logger.warning("Sending notification %s failed: %s", row.pk, error)
-        if permanent:
-            result.failed += 1
-            return True
-        return False
-    result.sent += 1
-    return True
+        fields.pop("sent_at")
+        due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+        # A row another worker is sending is waited for, then no longer pending.
+        count = Notification.objects.filter(due, pk__in=pks, status=DeliveryStatus.PENDING).update(
+            **fields
+        )
+        if fields["status"] == DeliveryStatus.FAILED:
+            result.failed += count
+        else:
+            result.retrying += count
+    result.last_error = _error_text(error)
 
 
-def _pending_rows(event_id: int, first_id: int | None, last_id: int | None) -> list[Row]:
+def due_rows(scope: Q) -> list[Row]:
+    """The pending immediate e-mail rows in `scope` whose attempt is due, in id order."""
+    now = timezone.now()
     pending = Notification.objects.filter(
-        event_id=event_id,
+        scope,
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
         channel=Channel.EMAIL,
         frequency=Frequency.IMMEDIATE,
         status=DeliveryStatus.PENDING,
     )
-    if first_id is not None:
-        pending = pending.filter(pk__gte=first_id)
-    if last_id is not None:
-        pending = pending.filter(pk__lte=last_id)
-    return [
-        Row(*values)
-        for values in pending.order_by("pk").values_list(
-            "pk",
-            "attempts",
-            "reason",
-            "recipient__email",
-            "recipient__language",
-            "recipient__is_active",
+    rows = []
+    for values in pending.order_by("pk").values_list(
+        "pk",
+        "event_id",
+        "attempts",
+        "reason",
+        "recipient__email",
+        "recipient__language",
+        "recipient__is_active",
+        "address",
+        "invitation_id",
+        "give_up_at",
+    ):
+        pk, event_id, attempts, reason, email, language, active, address, invitation, give_up = (
+            values
         )
-    ]
+        if address:  # no account: the address of the row (an invitation)
+            email, language, active = address, "", True
+        rows.append(
+            Row(pk, event_id, attempts, reason, email, language or "", active, invitation, give_up)
+        )
+    return rows
 
 
-def deliver_event_emails(
-    *, event_id: int, first_id: int | None = None, last_id: int | None = None
-) -> Result:
-    """Send the pending immediate e-mail rows of one event (optionally a range of them)."""
-    result = Result()
-    rows = _pending_rows(event_id, first_id, last_id)
-    if not rows:
-        return result
-    event = TimelineEvent.objects.select_related("challenge").get(pk=event_id)
-    head = published_chain_head()
-    rendered: dict[tuple[str, str], tuple[str, str]] = {}
-    reasons = dict(Reason.choices)
-    headers = _headers("")
+class _Builder:
+    """Builds the message of a row; one rendering per (event, language, reason)."""
 
-    def build(row: Row) -> EmailMessage:
+    def __init__(self, rows: list[Row]):
+        event_ids = {row.event_id for row in rows}
+        self.events = TimelineEvent.objects.select_related("challenge").in_bulk(event_ids)
+        invitation_ids = {row.invitation_id for row in rows if row.invitation_id}
+        self.invitations = (
+            Invitation.objects.select_related("challenge", "invited_by").in_bulk(invitation_ids)
+            if invitation_ids
+            else {}
+        )
+        self.head = published_chain_head()
+        self.rendered: dict[tuple, tuple[str, str]] = {}
+        self.reasons = dict(Reason.choices)
+        self.headers = _headers("")
+
+    def _event_message(self, row: Row) -> tuple[str, str]:
+        event = self.events[row.event_id]
         language = row.language or settings.LANGUAGE_CODE
-        key = (language, row.reason)
-        if key not in rendered:
+        key = (row.event_id, language, row.reason)
+        if key not in self.rendered:
             with translation.override(language):
                 context = {
                     "event": event,
@@ -259,27 +449,63 @@ def deliver_event_emails(
                     "event_text": event_text(event),
                     "url": event_url(event),
                     "preferences_url": preferences_url(),
-                    "reason": reasons.get(row.reason, ""),
-                    "chain_head": head,
+                    "reason": self.reasons.get(row.reason, ""),
+                    "chain_head": self.head,
                 }
-                rendered[key] = (
+                self.rendered[key] = (
                     _subject("emails/event_subject.txt", context),
                     render_to_string("emails/event.txt", context),
                 )
-        subject, body = rendered[key]
-        return EmailMessage(
-            subject,
-            body,
-            None,
-            [row.email],
-            headers={**headers, "Message-ID": notification_message_id(row.pk)},
-        )
+        return self.rendered[key]
 
+    def _invitation_message(self, row: Row) -> tuple[str, str]:
+        invitation = self.invitations[row.invitation_id]
+        inviter = invitation.invited_by
+        with translation.override(inviter.language or settings.LANGUAGE_CODE):
+            context = {
+                "invitation": invitation,
+                "challenge": invitation.challenge,
+                "inviter": inviter.name,
+                "url": invitation_url(invitation),
+            }
+            return (
+                _subject("emails/invitation_subject.txt", context),
+                render_to_string("emails/invitation.txt", context),
+            )
+
+    def __call__(self, row: Row) -> EmailMessage:
+        if row.invitation_id is not None:
+            subject, body = self._invitation_message(row)
+            headers = {
+                "Message-ID": notification_message_id(row.pk),
+                "Auto-Submitted": "auto-generated",
+            }
+        else:
+            subject, body = self._event_message(row)
+            headers = {**self.headers, "Message-ID": notification_message_id(row.pk)}
+        return EmailMessage(subject, body, None, [row.email], headers=headers)
+
+
+def deliver(scope: Q) -> Result:
+    """Try every due row in `scope` once: send it, or record why not and when next.
+
+    One row's refusal does not stop the others. When the mail server cannot be
+    reached, the remaining rows are recorded as held up by it and the outage is
+    recorded; the sweeper brings each row back at its own next attempt time.
+    """
+    result = Result()
+    rows = due_rows(scope)
+    if not rows:
+        return result
+    build = _Builder(rows)
     mail_connection = get_connection()
     try:
         mail_connection.open()
     except (OSError, smtplib.SMTPException) as error:
-        raise DeliveryIncomplete(f"mail server unreachable: {error}") from error
+        _hold_up(rows, error, result)
+        result.unreachable = True
+        outage_begin(error)
+        return result
     locked: list[Row] = []
     try:
         for attempt in range(LOCKED_ROW_PASSES + 1):
@@ -295,17 +521,45 @@ def deliver_event_emails(
                 )
                 rows = [row for row in locked if row.pk in still]
             locked = []
-            for row in rows:
-                done = _send_locked(row, build, mail_connection, result)
-                if done is False:
-                    raise DeliveryIncomplete(f"event {event_id}: sending failed, will retry")
+            for index, row in enumerate(rows):
+                try:
+                    done = _send_locked(row, build, mail_connection, result)
+                except _Unreachable as stop:
+                    _hold_up(rows[index + 1 :], stop.__cause__, result)
+                    result.unreachable = True
+                    break
                 if done is None:
                     locked.append(row)
-            if not locked:
+            if result.unreachable or not locked:
                 break
     finally:
-        mail_connection.close()
+        try:
+            mail_connection.close()
+        except (OSError, smtplib.SMTPException):
+            pass  # the server is gone already; nothing to close
+    if result.sent:
+        outage_end()
+    elif result.unreachable or result.retrying:
+        # Nothing got through: unreachable, or refusing every message for now.
+        outage_begin(result.last_error)
     return result
+
+
+def deliver_event_emails(
+    *, event_id: int, first_id: int | None = None, last_id: int | None = None
+) -> Result:
+    """Send the due immediate e-mail rows of one event (optionally a range of them)."""
+    scope = Q(event_id=event_id)
+    if first_id is not None:
+        scope &= Q(pk__gte=first_id)
+    if last_id is not None:
+        scope &= Q(pk__lte=last_id)
+    return deliver(scope)
+
+
+def deliver_notifications(ids: list[int]) -> Result:
+    """Send these rows (a batch the sweeper claimed), those that are still due."""
+    return deliver(Q(pk__in=list(ids)))
 
 
 def _digest_group(rows: list[Notification]) -> list[dict]:

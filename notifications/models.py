@@ -6,6 +6,16 @@ in-app channel the row *is* the notification, visible once committed; for e-mail
 it is the outbox entry a Celery worker delivers and marks sent. The unique
 constraint makes a second row for the same event, person and channel impossible,
 so nothing is recorded, shown or sent twice.
+
+An e-mail row may be addressed to an address without an account: the invitation of
+a co-initiator (`invitation` set, `recipient` empty, `address` the invitee's). Its
+message is rendered from the Invitation row when it is sent, so the invitation's
+token lives only there, never in the event's (public or parties-only) data.
+
+Retry by time: a row that fails for now gets its own `next_attempt_at` (exponential
+backoff with jitter, `notifications.delivery.next_attempt_delay`) until `give_up_at`
+(NOTIFICATION_RETRY_HORIZON after its first failure), then it is `failed`. A mail
+server that cannot be reached is also recorded as a `DeliveryOutage`.
 """
 
 from django.conf import settings
@@ -15,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from challenges import registry
-from challenges.models import Challenge, TimelineEvent
+from challenges.models import Challenge, Invitation, TimelineEvent
 
 from .constants import Channel, DeliveryStatus, Frequency, Reason
 
@@ -101,11 +111,24 @@ class Notification(models.Model):
     event = models.ForeignKey(
         TimelineEvent, on_delete=models.CASCADE, related_name="notifications", db_index=False
     )
+    # Empty only for a message to an address without an account (an invitation).
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="notifications",
         db_index=False,
+        null=True,
+        blank=True,
+    )
+    # The address of a row without a recipient; empty otherwise (the account's counts).
+    address = models.EmailField(blank=True)
+    # The co-initiator invitation this row delivers (its token is read at send time).
+    invitation = models.ForeignKey(
+        Invitation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
     )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     kind = models.CharField(max_length=20, choices=registry.kind_choices)
@@ -118,8 +141,14 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=_now)
-    # When the sweeper last put the row's event back on the queue (throttles re-queues).
+    # When the sweeper last put the row on the queue: it is not queued again before
+    # that task made an attempt (last_attempt_at) or NOTIFICATION_REQUEUE_INTERVAL passed.
     queued_at = models.DateTimeField(null=True, blank=True)
+    # Retry by time: empty = at once; a failed attempt sets the next one (backoff).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Set by the first failed attempt: after this moment a failure is final.
+    give_up_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     digest = models.ForeignKey(
@@ -133,8 +162,33 @@ class Notification(models.Model):
             models.UniqueConstraint(
                 fields=["event", "recipient", "channel"], name="one_notification_per_channel"
             ),
+            models.UniqueConstraint(
+                fields=["invitation", "channel"],
+                condition=Q(invitation__isnull=False),
+                name="one_notification_per_invitation",
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | ~Q(address=""),
+                name="notification_has_an_addressee",
+            ),
         ]
         indexes = [
+            # The sweeper: immediate e-mail rows waiting for their next attempt.
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=Q(
+                    status=DeliveryStatus.PENDING,
+                    channel=Channel.EMAIL,
+                    frequency=Frequency.IMMEDIATE,
+                ),
+                name="notification_due_idx",
+            ),
+            # The delivery health (failed rows, for the admin and /health/).
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status=DeliveryStatus.FAILED),
+                name="notification_failed_idx",
+            ),
             # The sweeper and the digests: only pending rows (few, in a healthy system).
             models.Index(
                 fields=["frequency", "recipient", "created_at"],
@@ -155,7 +209,8 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.channel} {self.recipient_id} event {self.event_id}: {self.status}"
+        to = self.recipient_id or self.address
+        return f"{self.channel} {to} event {self.event_id}: {self.status}"
 
     def get_absolute_url(self) -> str:
         return f"{self.event.challenge.get_absolute_url()}#event-{self.event_id}"
@@ -163,3 +218,33 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class DeliveryOutage(models.Model):
+    """A period in which the mail server could not be reached (or refused every
+    message for now): opened by the first failed connection, closed by the first
+    message it accepts again. At most one is open (the partial unique constraint),
+    so several workers failing at once record one outage, and the warning is
+    logged once at its start and once at its end."""
+
+    MAIL_SERVER = "mail_server"
+
+    kind = models.CharField(max_length=20, default=MAIL_SERVER, editable=False)
+    started_at = models.DateTimeField(_("since"), default=_now)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    last_failure_at = models.DateTimeField(_("last failure"), default=_now)
+    attempts = models.PositiveIntegerField(_("failed attempts"), default=0)
+
+    class Meta:
+        verbose_name = _("mail outage")
+        verbose_name_plural = _("mail outages")
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind"], condition=Q(ended_at__isnull=True), name="one_open_outage"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.started_at:%Y-%m-%d %H:%M}"

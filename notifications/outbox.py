@@ -6,6 +6,8 @@ so the timeline writer calls it for every event, inside the event's transaction.
 audience; the SELECT is the recipient rule of `recipients.py` (S608 is silenced on
 the SQL below: only table names from the models' metadata and fragments built in
 recipients.py are interpolated, every value is a query parameter). It then
+writes the invitation e-mail of a `co_initiator_invited` event (a row for the
+invitee's address, see `_record_invitation`). It then
 registers an on-commit callback that puts delivery tasks on the queue: one task
 per event, or one per NOTIFICATION_BATCH_SIZE e-mail rows for a large audience,
 never one per row. A rolled-back change leaves no row
@@ -25,10 +27,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
+from challenges.constants import EventCode
+from challenges.models import Invitation
 from challenges.registry import kind_of
 
 from . import recipients
-from .constants import Channel, DeliveryStatus, Frequency
+from .constants import Channel, DeliveryStatus, Frequency, Reason
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -51,11 +55,11 @@ def record_for_event(event) -> int:
     kind = kind_of(event.code)
     columns = (
         "event_id, recipient_id, channel, kind, frequency, reason, status, attempts, "
-        "last_error, created_at"
+        "last_error, address, created_at"
     )
     in_app = (
         f"INSERT INTO {table} ({columns}, sent_at) "  # noqa: S608
-        f"SELECT %s, u.id, %s, %s, %s, {who.reason}, %s, 0, '', %s, %s FROM {users} u "
+        f"SELECT %s, u.id, %s, %s, %s, {who.reason}, %s, 0, '', '', %s, %s FROM {users} u "
         f"WHERE {who.where}"
     )
     in_app_params = [
@@ -71,7 +75,7 @@ def record_for_event(event) -> int:
     ]
     email = (
         f"INSERT INTO {table} ({columns}) "  # noqa: S608
-        f"SELECT %s, u.id, %s, %s, COALESCE(p.frequency, %s), {who.reason}, %s, 0, '', %s "
+        f"SELECT %s, u.id, %s, %s, COALESCE(p.frequency, %s), {who.reason}, %s, 0, '', '', %s "
         f"FROM {users} u {join} "
         f"WHERE {who.where} AND u.email <> '' AND COALESCE(p.frequency, %s) <> %s"
     )
@@ -102,9 +106,42 @@ def record_for_event(event) -> int:
                 )
             )
     immediate = sorted(pk for pk, frequency in rows if frequency == Frequency.IMMEDIATE)
+    invitation_row = _record_invitation(event, kind)
+    if invitation_row is not None:
+        rows.append((invitation_row, Frequency.IMMEDIATE))
+        immediate.append(invitation_row)
     if immediate:
         transaction.on_commit(partial(enqueue_delivery, event.pk, _ranges(immediate)))
     return len(rows)
+
+
+def _record_invitation(event, kind: str) -> int | None:
+    """The invitation e-mail of a `co_initiator_invited` event: a row addressed to
+    the invitee's address (who may have no account), linked to the Invitation. The
+    event's data names the invitation by id only; the token is read from the
+    Invitation when the message is rendered, so it is stored nowhere else."""
+    invitation_id = (event.data or {}).get("invitation")
+    if event.code != EventCode.CO_INITIATOR_INVITED or not invitation_id:
+        return None
+    email = (
+        Invitation.objects.filter(pk=invitation_id, challenge_id=event.challenge_id)
+        .values_list("email", flat=True)
+        .first()
+    )
+    if not email:
+        return None
+    return Notification.objects.create(
+        event=event,
+        recipient=None,
+        address=email,
+        invitation_id=invitation_id,
+        channel=Channel.EMAIL,
+        kind=kind,
+        frequency=Frequency.IMMEDIATE,
+        reason=Reason.INVITEE,
+        status=DeliveryStatus.PENDING,
+        created_at=event.created_at,
+    ).pk
 
 
 def _ranges(ids: list) -> list[tuple[int | None, int | None]]:
@@ -134,6 +171,22 @@ def enqueue_delivery(event_id: int, ranges=((None, None),)) -> bool:
         logger.warning(
             "Could not queue the notifications of event %s; the sweeper will retry.",
             event_id,
+            exc_info=True,
+        )
+        return False
+    return True
+
+
+def enqueue_rows(ids: list[int]) -> bool:
+    """Put the delivery of these outbox rows on the queue; never raise (see above)."""
+    from .tasks import deliver_notifications
+
+    try:
+        deliver_notifications.apply_async(args=(list(ids),))
+    except Exception:  # the broker (or, run eagerly, the delivery itself) failed
+        logger.warning(
+            "Could not queue %d notification rows; the sweeper will retry.",
+            len(ids),
             exc_info=True,
         )
         return False

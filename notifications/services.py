@@ -1,5 +1,10 @@
-"""Every change a person makes to their notifications goes through a function here."""
+"""Every change a person makes to their notifications goes through a function here,
+and the municipality's one change to the outbox: sending failed e-mail again."""
 
+import logging
+from functools import partial
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -8,8 +13,10 @@ from challenges import permissions, registry
 from challenges.constants import Status
 from core.errors import ServiceError
 
-from .constants import Channel, Frequency
+from .constants import Channel, DeliveryStatus, Frequency
 from .models import Follow, Notification, Preference
+
+audit = logging.getLogger("rtc.audit")
 
 
 def can_follow(user, challenge) -> bool:
@@ -68,3 +75,44 @@ def notifications_mark_all_read(*, user) -> int:
     return Notification.objects.filter(
         recipient=user, channel=Channel.IN_APP, read_at__isnull=True
     ).update(read_at=timezone.now())
+
+
+def can_retry_deliveries(user) -> bool:
+    """The municipality's people (reviewers, coordinators) may send failed e-mail again."""
+    return permissions.is_municipality(user)
+
+
+def notifications_retry(*, ids, actor) -> int:
+    """Put failed e-mail rows back in the outbox, as new: no attempts counted against
+    the retry horizon, due at once. Audit-logged (who, how many, which rows). The
+    delivery is queued after the commit; if the broker is down the sweeper sends them.
+    Returns the number of rows put back."""
+    from .outbox import enqueue_rows
+
+    if not can_retry_deliveries(actor):
+        raise ServiceError(_("Only the municipality's people can send failed e-mail again."))
+    with transaction.atomic():
+        rows = list(
+            Notification.objects.select_for_update()
+            .filter(pk__in=list(ids), channel=Channel.EMAIL, status=DeliveryStatus.FAILED)
+            .values_list("pk", flat=True)
+        )
+        if not rows:
+            return 0
+        Notification.objects.filter(pk__in=rows).update(
+            status=DeliveryStatus.PENDING,
+            frequency=Frequency.IMMEDIATE,
+            next_attempt_at=None,
+            give_up_at=None,
+            queued_at=None,
+        )
+        audit.info(
+            "notifications retried by user=%s count=%d ids=%s",
+            actor.pk,
+            len(rows),
+            ",".join(str(pk) for pk in rows),
+        )
+        size = settings.NOTIFICATION_BATCH_SIZE
+        for start in range(0, len(rows), size):
+            transaction.on_commit(partial(enqueue_rows, rows[start : start + size]))
+    return len(rows)

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from . import delivery, digests
@@ -26,66 +27,81 @@ logger = logging.getLogger(__name__)
 _RELIABLE = {"acks_late": True, "reject_on_worker_lost": True}
 
 
-@shared_task(
-    **_RELIABLE,
-    autoretry_for=(delivery.DeliveryIncomplete,),
-    retry_backoff=5,
-    retry_backoff_max=settings.NOTIFICATION_RETRY_BACKOFF_MAX,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(**_RELIABLE)
 def deliver_event(event_id: int, first_id: int | None = None, last_id: int | None = None) -> int:
-    """Send the pending immediate e-mails of one event (or of one range of its rows)."""
+    """Try the due immediate e-mails of one event (or of one range of its rows) once.
+
+    No task retries: a row that fails for now gets its own next attempt time and the
+    sweeper queues it again when that time has come (delivery.py, "retry by time")."""
     result = delivery.deliver_event_emails(event_id=event_id, first_id=first_id, last_id=last_id)
     return result.sent
 
 
 @shared_task(**_RELIABLE)
-def sweep_pending(min_age_seconds: float | None = None) -> int:
-    """Put events whose immediate e-mail rows are still pending back on the queue.
+def deliver_notifications(ids: list[int]) -> int:
+    """Try these outbox rows once (a batch the sweeper claimed), those still due."""
+    return delivery.deliver_notifications(ids).sent
 
-    Catches what the on-commit enqueue could not deliver: Redis was down at commit
-    time, a worker died mid-task, retries ran out. Rows younger than
-    NOTIFICATION_SWEEP_AGE are left alone (their first task is probably on its way);
-    a row is re-queued at most once per NOTIFICATION_REQUEUE_INTERVAL, so a long
-    queue is not flooded with copies. Returns the number of events queued.
-    """
-    from .outbox import enqueue_delivery
 
-    now = timezone.now()
-    age = settings.NOTIFICATION_SWEEP_AGE if min_age_seconds is None else min_age_seconds
-    stale = Notification.objects.filter(
+def _due_for_sweep(now, age: float):
+    """Immediate e-mail rows whose next attempt is due and that are not on the queue
+    already: never queued, or their queued task has made its attempt since
+    (last_attempt_at), or it was lost (queued longer than NOTIFICATION_REQUEUE_INTERVAL
+    ago: the broker lost it, or a worker died with it)."""
+    return Notification.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        Q(queued_at__isnull=True)
+        | Q(queued_at__lt=F("last_attempt_at"))
+        | Q(queued_at__lt=now - timedelta(seconds=settings.NOTIFICATION_REQUEUE_INTERVAL)),
         channel=Channel.EMAIL,
         frequency=Frequency.IMMEDIATE,
         status=DeliveryStatus.PENDING,
         created_at__lte=now - timedelta(seconds=age),
-    ).filter(
-        Q(queued_at__isnull=True)
-        | Q(queued_at__lt=now - timedelta(seconds=settings.NOTIFICATION_REQUEUE_INTERVAL))
     )
-    event_ids = list(
-        stale.order_by("event_id")
-        .values_list("event_id", flat=True)
-        .distinct()[: settings.NOTIFICATION_SWEEP_LIMIT]
-    )
-    if not event_ids:
-        return 0
-    # Mark before publishing: a worker that picks the task up at once must not find
-    # the rows locked by this UPDATE (it would skip them as "someone else's").
-    marked = Notification.objects.filter(
-        pk__in=stale.filter(event_id__in=event_ids).values("pk")
-    ).update(queued_at=now)
+
+
+@shared_task(**_RELIABLE)
+def sweep_pending(min_age_seconds: float | None = None) -> int:
+    """Queue the immediate e-mail rows whose next attempt is due.
+
+    Catches what the on-commit enqueue could not deliver (Redis was down at commit
+    time), what a dead worker left, and every row waiting for its next attempt after
+    a failure. Rows younger than NOTIFICATION_SWEEP_AGE are left alone (their first
+    task is probably on its way). The rows are claimed before publishing, in one
+    transaction with `SELECT ... FOR UPDATE SKIP LOCKED` (two sweeps never claim the
+    same row) that marks them `queued_at`; a claimed row is not queued again until
+    its task has made an attempt, so the queue never holds copies of a scheduled
+    row. At most NOTIFICATION_SWEEP_LIMIT rows per sweep, NOTIFICATION_BATCH_SIZE
+    per task. Returns the number of rows queued.
+    """
+    from .outbox import enqueue_rows
+
+    now = timezone.now()
+    age = settings.NOTIFICATION_SWEEP_AGE if min_age_seconds is None else min_age_seconds
+    with transaction.atomic():
+        ids = list(
+            _due_for_sweep(now, age)
+            .select_for_update(skip_locked=True)
+            .order_by(F("next_attempt_at").asc(nulls_first=True), "pk")
+            .values_list("pk", flat=True)[: settings.NOTIFICATION_SWEEP_LIMIT]
+        )
+        if not ids:
+            return 0
+        Notification.objects.filter(pk__in=ids).update(queued_at=now)
+    size = settings.NOTIFICATION_BATCH_SIZE
+    batches = [ids[i : i + size] for i in range(0, len(ids), size)]
     queued = 0
-    for event_id in event_ids:
-        if not enqueue_delivery(event_id):
+    for number, batch in enumerate(batches):
+        if not enqueue_rows(batch):
             # The broker is down: unmark what was not queued; the next sweep tries again.
+            rest = [pk for later in batches[number:] for pk in later]
             Notification.objects.filter(
-                event_id__in=event_ids[queued:], queued_at=now, status=DeliveryStatus.PENDING
+                pk__in=rest, queued_at=now, status=DeliveryStatus.PENDING
             ).update(queued_at=None)
             break
-        queued += 1
+        queued += len(batch)
     if queued:
-        logger.info("Re-queued the pending e-mail of %d events (%d rows).", queued, marked)
+        logger.info("Queued %d due e-mail rows in %d tasks.", queued, -(-queued // size))
     return queued
 
 

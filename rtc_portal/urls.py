@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
+from notifications import health as notifications_health
+
 # The admin login goes through allauth, so its rate limits (and later MFA) apply.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = _("Right to Challenge: municipality")
@@ -19,6 +21,8 @@ urlpatterns = [
     # cache (challenges/page_cache.py); a forged switch changes only a language.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("notifications/", include("notifications.urls")),
+    # No login: one word for anyone, details with HEALTH_TOKEN or for staff.
+    path("health/", notifications_health.health, name="health"),
     path("my-data/", include("privacy.urls")),
     path("", include("partnerships.urls")),
     path("", include("challenges.urls")),

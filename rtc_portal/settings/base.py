@@ -107,10 +107,14 @@ AUTH_USER_MODEL = "accounts.User"
 # in-process and the cache is local memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # While Redis fails, the cache (allauth's rate limits included) answers from each
+    # process's memory, so logins work during a broker outage (core/cache.py).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            "FALLBACK_RETRY_SECONDS": 5,
         }
     }
 else:
@@ -156,6 +160,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 # never delays them), "periodic" runs beat's work and digest batches, "default" the rest.
 CELERY_TASK_ROUTES = {
     "notifications.tasks.deliver_event": {"queue": "notifications"},
+    "notifications.tasks.deliver_notifications": {"queue": "notifications"},
     "notifications.tasks.*": {"queue": "periodic"},
     "challenges.tasks.record_*": {"queue": "periodic"},
     "partnerships.tasks.*": {"queue": "periodic"},
@@ -164,7 +169,7 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {
         "task": "notifications.tasks.sweep_pending",
-        "schedule": 60.0,
+        "schedule": float(os.environ.get("NOTIFICATION_SWEEP_INTERVAL", "60")),
     },
     "notifications-daily-digest": {
         "task": "notifications.tasks.send_digests",
@@ -203,13 +208,25 @@ DEADLINE_REMINDER_DAYS = int(os.environ.get("DEADLINE_REMINDER_DAYS", "7"))
 # of a partnership in execution are asked for a reflection this often (besides every
 # evaluation date of the agreement, and once when the challenge enters evaluation).
 REFLECTION_PROMPT_DAYS = int(os.environ.get("REFLECTION_PROMPT_DAYS", "90"))
+# Retry by time (docs/notifications.md): a row that fails for now waits
+# NOTIFICATION_RETRY_BASE seconds, doubling per failure up to NOTIFICATION_RETRY_MAX,
+# with jitter; NOTIFICATION_RETRY_HORIZON seconds after its first failure it is failed.
+NOTIFICATION_RETRY_BASE = float(os.environ.get("NOTIFICATION_RETRY_BASE", "30"))
+NOTIFICATION_RETRY_MAX = float(os.environ.get("NOTIFICATION_RETRY_MAX", "3600"))
+NOTIFICATION_RETRY_HORIZON = float(os.environ.get("NOTIFICATION_RETRY_HORIZON", "86400"))
+# NOTIFICATION_SWEEP_AGE: seconds a new row is left to its own task before the sweeper
+# takes it; NOTIFICATION_REQUEUE_INTERVAL: seconds after which a queued row whose task
+# never ran (lost with the broker) is queued again; NOTIFICATION_SWEEP_INTERVAL (above):
+# how often beat runs the sweeper.
+NOTIFICATION_SWEEP_AGE = float(os.environ.get("NOTIFICATION_SWEEP_AGE", "30"))
+NOTIFICATION_REQUEUE_INTERVAL = float(os.environ.get("NOTIFICATION_REQUEUE_INTERVAL", "300"))
 # Not from the environment: tuning of the outbox.
 NOTIFICATION_BATCH_SIZE = 200  # e-mail rows per delivery task; recipients per digest task
-NOTIFICATION_SWEEP_AGE = 30  # seconds a row may be pending before the sweeper re-queues it
-NOTIFICATION_REQUEUE_INTERVAL = 300  # seconds before the sweeper re-queues the same row again
-NOTIFICATION_SWEEP_LIMIT = 1000  # events re-queued per sweep at most
-NOTIFICATION_MAX_ATTEMPTS = 10  # failed sends of one row before it is marked failed
-NOTIFICATION_RETRY_BACKOFF_MAX = 600  # seconds, the longest wait between task retries
+NOTIFICATION_SWEEP_LIMIT = 5000  # rows queued per sweep at most
+NOTIFICATION_RETRY_BACKOFF_MAX = 600  # seconds, the longest wait between digest task retries
+# HEALTH_TOKEN: with `Authorization: Bearer <token>`, /health/ adds the details
+# (database, broker, outbox queue, mail outage). Unset: details for staff only.
+HEALTH_TOKEN = os.environ.get("HEALTH_TOKEN", "")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -262,6 +279,9 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# EMAIL_TIMEOUT: seconds a mail server may take to answer before the send fails (and
+# is retried later); without it a hanging server would hold a worker indefinitely.
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST

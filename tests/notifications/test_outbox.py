@@ -218,8 +218,10 @@ def test_the_reason_is_recorded(circle, django_capture_on_commit_callbacks):
 
 
 def test_a_failing_mail_server_is_retried_and_a_refusal_marked(
-    circle, django_capture_on_commit_callbacks, settings
+    circle, django_capture_on_commit_callbacks, clock
 ):
+    """A 5xx fails its row at once; a dropped connection puts the row on its own
+    next attempt time (retry by time: tests/notifications/test_retry_by_time.py)."""
     import smtplib
 
     from notifications import delivery
@@ -248,26 +250,29 @@ def test_a_failing_mail_server_is_retried_and_a_refusal_marked(
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(delivery, "get_connection", Flaky)
-        with pytest.raises(delivery.DeliveryIncomplete):
-            delivery.deliver_event_emails(event_id=event.pk)
+        result = delivery.deliver_event_emails(event_id=event.pk)
+    assert (result.sent, result.failed, result.retrying) == (0, 1, 1)
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.status == DeliveryStatus.FAILED  # refused for good (5xx)
     assert "550" in first.last_error
     assert (second.status, second.attempts) == (DeliveryStatus.PENDING, 1)
     assert "connection reset" in second.last_error
+    assert second.next_attempt_at > clock.now
 
-    # The server is back: the retry sends the one that waited.
+    # The server is back, but the row waits for its own time.
+    assert delivery.deliver_event_emails(event_id=event.pk).sent == 0
+    clock.set(second.next_attempt_at)
     delivery.deliver_event_emails(event_id=event.pk)
     second.refresh_from_db()
     assert second.status == DeliveryStatus.SENT
     assert [m.to[0] for m in mail.outbox] == [second.recipient.email]
 
 
-def test_after_too_many_attempts_a_row_is_failed(circle, settings):
+def test_after_the_retry_horizon_a_row_is_failed(circle, settings, clock):
     from notifications import delivery
 
-    settings.NOTIFICATION_MAX_ATTEMPTS = 2
+    settings.NOTIFICATION_RETRY_HORIZON = 600
     event = services.challenge_add_note(
         challenge=circle.challenge, actor=circle.reviewer, text="x", visibility="parties"
     )
@@ -282,15 +287,14 @@ def test_after_too_many_attempts_a_row_is_failed(circle, settings):
         def send_messages(self, messages):
             raise OSError("timed out")
 
+    rows = _rows(event, Channel.EMAIL).order_by("pk")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(delivery, "get_connection", Down)
-        for _ in range(2):
-            with pytest.raises(delivery.DeliveryIncomplete):
-                delivery.deliver_event_emails(event_id=event.pk)
-            # the first row fails each time; the loop stops at the first failure
-        statuses = list(
-            _rows(event, Channel.EMAIL).order_by("pk").values_list("status", "attempts")
-        )
+        delivery.deliver_event_emails(event_id=event.pk)
+        assert set(rows.values_list("status", flat=True)) == {DeliveryStatus.PENDING}
+        clock.advance(seconds=601)
+        delivery.deliver_event_emails(event_id=event.pk)
+    statuses = list(rows.values_list("status", "attempts"))
     assert statuses[0] == (DeliveryStatus.FAILED, 2)
 
 
