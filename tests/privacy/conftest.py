@@ -48,7 +48,12 @@ class World:
 
 
 def make_life(label: str, *, reviewer, coordinator) -> Life:
-    person = UserFactory(display_name=f"{label} Weergavenaam")
+    # Names no other text of the world contains, so a search for them is exact.
+    person = UserFactory(
+        display_name=f"{label} Weergavenaam",
+        first_name=f"{label}voornaam",
+        last_name=f"{label}achternaam",
+    )
     challenge = challenge_in(
         Status.EXECUTION,
         initiator=person,
