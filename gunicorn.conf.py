@@ -13,10 +13,10 @@ the other (README, "Slow clients"):
   worker. With WEB_CONCURRENCY workers of GUNICORN_THREADS threads, that many slow
   clients at once are survived even without the proxy (tests/test_slow_clients.py).
 
-GUNICORN_THREADS (default 8): threads per worker. Each thread that has served a
+GUNICORN_THREADS (default 16): threads per worker. Each thread that has served a
 request keeps its own database connection for DB_CONN_MAX_AGE seconds, so
 WEB_CONCURRENCY x GUNICORN_THREADS must stay well below PostgreSQL's
-max_connections (100 by default; 3 x 8 = 24).
+max_connections (100 by default; 3 x 16 = 48).
 GUNICORN_TIMEOUT (seconds, default 300): how long a worker process may be silent
 before gunicorn restarts it. With threads the worker's main loop stays awake while a
 request runs, so a long request (the process log's full export streams for about
@@ -43,7 +43,7 @@ from core.logging import RedactKeysFilter, redact  # noqa: E402
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+threads = int(os.environ.get("GUNICORN_THREADS", "16"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "300"))
 graceful_timeout = 30
 # Seconds an idle kept-alive connection may stay open; it waits in the poller, not in
