@@ -6,10 +6,12 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from challenges.constants import LegalForm
 from core.errors import ServiceError
+from core.forms import BoundedDateField
 
 from . import uploads
 from .constants import REFLECTION_QUESTIONS, MemberRole, MilestoneStatus, ReportingRhythm, Side
@@ -28,7 +30,7 @@ class DateInput(forms.DateInput):
 
 
 def _date_field(label, help_text=""):
-    return forms.DateField(
+    return BoundedDateField(
         label=label,
         help_text=help_text,
         widget=DateInput(),
@@ -464,7 +466,7 @@ class DocumentForm(forms.Form):
                 _("The file “%(name)s” is larger than %(limit)s. Make it smaller and try again.")
                 % {
                     "name": too_large[0],
-                    "limit": uploads.filesizeformat(uploads.max_upload_size()),
+                    "limit": filesizeformat(uploads.max_upload_size()),
                 },
             )
         elif refused:

@@ -1,6 +1,7 @@
 """The conversation of the workspace: messages, and documents shared with the other
 side (checked by their content, stored under a generated name)."""
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,8 +40,8 @@ def message_post(*, challenge: Challenge, actor, text: str) -> Message:
 def document_upload(
     *, challenge: Challenge, actor, file, name: str | None = None, description: str = ""
 ) -> Document:
-    """Share a document with the other side: checked by its content, stored under a
-    generated name."""
+    """Share a document with the other side: checked by its content (an image is
+    re-encoded, and the clean copy is what is stored), stored under a generated name."""
     locked = locked_challenge(challenge)
     side = _require_side(actor, locked)
     _require_open(locked)
@@ -60,8 +61,13 @@ def document_upload(
         sha256=checked.sha256,
         created_at=timezone.now(),
     )
-    file.seek(0)
-    document.file.save(checked.name, file, save=False)
+    # An image is stored as re-encoded by the check (no metadata, nothing appended).
+    if checked.content is not None:
+        stored = ContentFile(checked.content)
+    else:
+        stored = file
+        stored.seek(0)
+    document.file.save(checked.name, stored, save=False)
     try:
         document.save()
         record_event(

@@ -21,6 +21,7 @@ from partnerships.models import (
     ReflectionRound,
 )
 from tests.challenges.factories import agreement_content
+from tests.core import upload_samples
 
 MODELS = [
     "organisation",
@@ -210,7 +211,7 @@ def test_milestones_messages_and_documents_from_the_admin(client, in_execution):
     )
     assert response.status_code == 200
     assert "whatever its name says" in response.content.decode()
-    pdf = SimpleUploadedFile("rapport.pdf", b"%PDF-1.4\n%%EOF\n")
+    pdf = SimpleUploadedFile("rapport.pdf", upload_samples.pdf())
     response = client.post(
         admin_url("document", "add"), {"challenge": p.challenge.pk, "file": pdf, "description": ""}
     )

@@ -1,5 +1,6 @@
 """Documents in the workspace: checked by their content, at most 10 MB, stored under a
-generated name, and only ever downloaded as an attachment by the parties."""
+generated name, and only ever downloaded as an attachment by the parties. (Hostile
+content, file by file: tests/core/test_uploads_content.py.)"""
 
 import io
 import re
@@ -10,16 +11,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.client import BOUNDARY, MULTIPART_CONTENT
 from django.urls import reverse
 from django.utils import translation
+from PIL import Image
 
 from challenges.services import ServiceError
 from partnerships import services
 from partnerships.constants import PartnershipEvent
 from partnerships.models import Document
+from tests.core.upload_samples import jpeg, pdf, pdf_of_size, png
 
 MB = 1024 * 1024
-PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+PDF = pdf()
+PNG = png()
+JPEG = jpeg()
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
 
 
@@ -124,12 +127,16 @@ def test_accepted_documents_are_stored_under_a_generated_name(
         kind,
         content_type,
     )
-    assert document.size == len(content)
     assert re.fullmatch(
         rf"partnerships/{p.challenge.pk}/[0-9a-f]{{32}}\.{kind}", document.file.name
     )
-    stored = _media_root / document.file.name
-    assert stored.read_bytes() == content
+    stored = (_media_root / document.file.name).read_bytes()
+    if kind in ("png", "jpeg"):
+        # An image is stored re-encoded from its pixels (tests/core/test_uploads_content.py).
+        assert Image.open(io.BytesIO(stored)).size == Image.open(io.BytesIO(content)).size
+    else:
+        assert stored == content
+    assert document.size == len(stored)
     assert name.rsplit(".", 1)[0] not in document.file.name
     event = p.challenge.events.get(code=PartnershipEvent.DOCUMENT_UPLOADED)
     assert event.data["name"] == name and event.data["document"] == document.pk
@@ -178,7 +185,7 @@ def test_a_file_over_10_mb_is_refused_and_never_stored(client, in_agreement, _me
     assert not Document.objects.exists()
     assert not list(_media_root.rglob("*.*"))
     # Exactly 10 MB is allowed.
-    response = post_file(client, p.challenge, "precies.pdf", PDF + b"0" * (10 * MB - len(PDF)))
+    response = post_file(client, p.challenge, "precies.pdf", pdf_of_size(10 * MB))
     assert response.status_code == 302
     assert Document.objects.get().size == 10 * MB
 
@@ -219,6 +226,8 @@ def test_a_document_is_downloaded_as_an_attachment_by_the_parties_only(client, i
         "partnerships:document-download",
         kwargs={"pk": p.challenge.pk, "document_id": document.pk},
     )
+    with document.file.open("rb") as handle:
+        stored = handle.read()
     for person in (p.challenger, p.co_initiator, p.municipality, p.colleague):
         client.force_login(person)
         response = client.get(url)
@@ -227,7 +236,7 @@ def test_a_document_is_downloaded_as_an_attachment_by_the_parties_only(client, i
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Content-Type"] == "image/png"
         assert "sandbox" in response["Content-Security-Policy"]
-        assert b"".join(response.streaming_content) == PNG
+        assert b"".join(response.streaming_content) == stored
     client.force_login(p.outsider)
     assert client.get(url).status_code == 404
     client.logout()

@@ -22,9 +22,10 @@ from tests.challenges.factories import (
     challenge_in,
     propose_agreement,
 )
+from tests.core.upload_samples import pdf
 from tests.partnerships.helpers import url
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf()
 
 
 def fill_workspace(p):

@@ -11,8 +11,9 @@ from django.utils import timezone
 from partnerships import services
 from partnerships.constants import Side
 from partnerships.models import CONTENT_FIELDS, AgreementVersion
+from tests.core.upload_samples import pdf
 
-PDF = b"%PDF-1.4\n%%EOF\n"
+PDF = pdf()
 SCORES = {"right_things": 4, "doing_right": 3, "together": 5}
 COMMENTS = {"right_things": "Ja.", "doing_right": "Redelijk.", "together": "Goed."}
 
