@@ -34,11 +34,13 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
     && pip install -r /tmp/requirements.txt
 COPY . .
 COPY --from=assets /app/node_modules ./node_modules
-# Build-time only: the production settings refuse to load without a SECRET_KEY,
-# and neither command uses it.
-RUN SECRET_KEY=build-only-not-secret DJANGO_SETTINGS_MODULE=rtc_portal.settings.production \
+# Build-time only: the production settings refuse to load without a SECRET_KEY and
+# an EMAIL_HOST, and neither command uses them.
+RUN SECRET_KEY=build-only-not-secret EMAIL_HOST=build-only.invalid \
+       DJANGO_SETTINGS_MODULE=rtc_portal.settings.production \
        python manage.py compilemessages --ignore=node_modules \
-    && SECRET_KEY=build-only-not-secret DJANGO_SETTINGS_MODULE=rtc_portal.settings.production \
+    && SECRET_KEY=build-only-not-secret EMAIL_HOST=build-only.invalid \
+       DJANGO_SETTINGS_MODULE=rtc_portal.settings.production \
        python manage.py collectstatic --noinput
 
 # --- runtime ---

@@ -6,8 +6,12 @@ import os
 os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-" + "x" * 40)
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+# Production refuses to start without mail; the benchmark sends none (see below).
+os.environ.setdefault("EMAIL_HOST", "bench-only.invalid")
 
 from rtc_portal.settings.production import *  # noqa: E402, F403
+
+EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 
 ROOT_URLCONF = "benchmarks.bench_urls"
 STATIC_ROOT = os.environ.get("BENCH_STATIC_ROOT", "/tmp/rtc-bench-static")

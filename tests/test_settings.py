@@ -34,6 +34,7 @@ def test_check_deploy_is_clean_with_production_settings():
         "WARNING",
         DJANGO_SETTINGS_MODULE="rtc_portal.settings.production",
         SECRET_KEY=secrets.token_urlsafe(60),
+        EMAIL_HOST="smtp.example.org",  # production refuses to start without mail
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
