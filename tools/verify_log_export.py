@@ -549,7 +549,7 @@ def main(argv=None) -> int:
     if start[0]:
         print(f"Verified from the trusted head {start[0]}:{start[1]} on.")
     if erasures.justified:
-        print(f"Erased: {len(erasures.justified)} entries, each named by a later erasure event.")
+        print(f"Erased entries: {len(erasures.justified)}, each named by a later erasure event.")
     if erasures.unmarked:
         print(
             f"Legacy: {erasures.unmarked} digest-only entries do not say why; a public entry "

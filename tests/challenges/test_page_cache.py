@@ -171,8 +171,10 @@ def test_an_erased_event_is_never_served_from_an_old_page(
     )
     url = challenge.get_absolute_url()
     assert "Dorpsstraat 1" in client.get(url).content.decode()
-    # An erasure writes no event (the head stays); the erasure drops the pages itself.
+    # The erasure appends its erasure event (the head moves) and drops the pages too.
     with django_capture_on_commit_callbacks(execute=True):
         timeline_erase_personal_data(user=author)
-    assert "Dorpsstraat 1" not in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert "Dorpsstraat 1" not in page
+    assert "removed at the request of the person concerned" in page
     assert "Dorpsstraat 1" not in client.get("/log/").content.decode()

@@ -135,6 +135,7 @@ def check_erasures(book: ErasureBook, size: int) -> None:
                 (by, f"seq {by}: this erasure event names seq {named}, which is not erased")
             )
         elif place != (challenge, visibility):
+            justified[named] = by  # reported once, here, not also as unnamed
             problems.append(
                 (
                     by,
