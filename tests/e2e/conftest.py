@@ -132,13 +132,19 @@ def log_in_context(context, user, url: str) -> None:
 def make_user(transactional_db):
     """Make a user who can log in by e-mail (verified address); a reviewer if asked.
 
+    A reviewer has an authenticator app, as after enrolment, unless
+    `second_factor=False` (a member of staff who has not enrolled yet).
+
     The password is on the user as `raw_password`, for the login form.
     """
     from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    def _make(email: str, *, reviewer: bool = False):
+    from tests.challenges.factories import STAFF_TOTP_SECRET
+
+    def _make(email: str, *, reviewer: bool = False, second_factor: bool | None = None):
         user = get_user_model().objects.create_user(
             username=email.split("@")[0],
             email=email,
@@ -149,6 +155,12 @@ def make_user(transactional_db):
         if reviewer:
             # The group and its permissions come from the data migration.
             user.groups.add(Group.objects.get(name="Reviewer"))
+        if (reviewer if second_factor is None else second_factor) and user.is_staff:
+            # Staff reach the admin only with an authenticator app (accounts/mfa.py);
+            # its codes come from STAFF_TOTP_SECRET (tests.challenges.factories.totp_code).
+            Authenticator.objects.create(
+                user=user, type=Authenticator.Type.TOTP, data={"secret": STAFF_TOTP_SECRET}
+            )
         user.raw_password = PASSWORD
         return user
 

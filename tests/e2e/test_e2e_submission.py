@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from challenges.constants import EventCode, Status
 from challenges.models import Challenge
+from tests.challenges.factories import STAFF_TOTP_SECRET, totp_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -128,6 +129,10 @@ def test_resident_submits_and_reviewer_starts_intake(
     reviewer.fill("input[name=login]", civil_servant.email)
     reviewer.fill("input[name=password]", civil_servant.raw_password)
     reviewer.locator("main form button[type=submit]").click()
+    # Staff have a second factor: the code from their authenticator app.
+    reviewer.wait_for_url("**/accounts/2fa/authenticate/")
+    reviewer.fill("input[name=code]", totp_code(STAFF_TOTP_SECRET))
+    reviewer.locator("main form button[type=submit]").first.click()
     reviewer.wait_for_url(f"{live_server.url}/admin/")
     reviewer.goto(f"/admin/challenges/challenge/{pk}/change/")
     reviewer.get_by_role("link", name="Change stage").click()
