@@ -51,7 +51,7 @@ def _due_for_sweep(now, age: float):
     return Notification.objects.filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
         Q(queued_at__isnull=True)
-        | Q(queued_at__lt=F("last_attempt_at"))
+        | Q(queued_at__lte=F("last_attempt_at"))
         | Q(queued_at__lt=now - timedelta(seconds=settings.NOTIFICATION_REQUEUE_INTERVAL)),
         channel=Channel.EMAIL,
         frequency=Frequency.IMMEDIATE,
