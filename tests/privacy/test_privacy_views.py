@@ -1,5 +1,7 @@
 """The My data page: what it shows, the profile form, and the link in the header."""
 
+from pathlib import Path
+
 from django.urls import reverse
 
 from tests.challenges.factories import UserFactory
@@ -65,3 +67,13 @@ def test_the_profile_form_needs_its_csrf_token(db):
     assert client.post(reverse("privacy:delete"), {"password": "x"}).status_code == 403
     person.refresh_from_db()
     assert person.display_name == "Anna" and person.is_active
+
+
+def test_the_templates_hold_no_inline_script_or_style():
+    # A strict Content-Security-Policy (no 'unsafe-inline') must not break these pages.
+    folder = Path(__file__).resolve().parents[2] / "templates" / "privacy"
+    templates = sorted(folder.glob("*.html"))
+    assert templates
+    for template in templates:
+        text = template.read_text(encoding="utf-8")
+        assert "<script" not in text and "style=" not in text and "<style" not in text, template
