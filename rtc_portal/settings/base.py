@@ -325,6 +325,20 @@ RTC_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o640
+# What an upload's content may be (core/uploads.py, which has the same defaults).
+# Office files (a ZIP): at most this many entries, this many bytes unpacked in all, and
+# compressed at most this many times, per entry and overall, once an entry or the
+# whole unpacks to more than RTC_UPLOAD_ZIP_RATIO_FROM bytes.
+RTC_UPLOAD_ZIP_MAX_ENTRIES = 1000
+RTC_UPLOAD_ZIP_MAX_TOTAL_SIZE = 100 * 1024 * 1024
+RTC_UPLOAD_ZIP_MAX_RATIO = 100
+RTC_UPLOAD_ZIP_RATIO_FROM = 1024 * 1024
+# PDF: at most this many pages and objects (each object is visited to look for scripts).
+RTC_UPLOAD_PDF_MAX_PAGES = 2000
+RTC_UPLOAD_PDF_MAX_OBJECTS = 100_000
+# PNG and JPEG: at most this many pixels (checked before decoding; 50 MP is about
+# 150 MB of memory while the image is re-encoded).
+RTC_UPLOAD_IMAGE_MAX_PIXELS = 50_000_000
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("nlds",)
 CRISPY_TEMPLATE_PACK = "nlds"

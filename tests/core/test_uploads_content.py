@@ -300,3 +300,10 @@ def test_the_workspace_keeps_its_five_kinds():
     with translation.override("en"), pytest.raises(uploads.UploadRefused) as refused:
         workspace.check_upload(io.BytesIO(samples.ods()), name="a.ods", size=100)
     assert "Only PDF, ODT, DOCX, PNG or JPEG files" in str(refused.value.message)
+
+
+def test_the_settings_hold_the_documented_defaults():
+    from django.conf import settings as django_settings
+
+    for name, default in uploads.DEFAULT_LIMITS.items():
+        assert getattr(django_settings, name) == default, name
