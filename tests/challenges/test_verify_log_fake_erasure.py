@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from challenges import chain, services
 from challenges.constants import Status, Visibility
+from challenges.management.commands.verify_log import verify_log
 from challenges.models import TimelineEvent
 from challenges.timeline import record_event, timeline_erase_personal_data
 from tests.challenges.factories import ReviewerFactory, add_co_initiator, challenge_in
@@ -143,16 +144,21 @@ def test_an_erasure_by_hand_makes_verify_log_fail_naming_the_seq(log):
 
 
 def test_the_erased_marker_without_erased_at_is_named_too(log):
-    """Data and salt wiped by hand, erased_at left empty (on SQLite: the trigger would
-    refuse it on PostgreSQL)."""
-    if connection.vendor == "postgresql":
-        pytest.skip("the trigger refuses this change on PostgreSQL (test_log_trigger.py)")
+    """Data and salt wiped by hand, erased_at left empty: the trigger refuses it on
+    PostgreSQL, even on its erasure path; on SQLite verify_log names it."""
     event = public_entry_of_a_challenger()
+    wipe = f"UPDATE {TABLE} SET data = %s, salt = '', actor_id = NULL WHERE seq = %s"  # noqa: S608
+    params = [chain.canonical_json(chain.ERASED_DATA), event.seq]
+    if connection.vendor == "postgresql":
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('rtc.erasure', 'on', true)")
+                cursor.execute(wipe, params)
+        assert TimelineEvent.objects.get(pk=event.pk).data == event.data
+        assert f"Head: {log}" in run_verify_log()
+        return
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {TABLE} SET data = %s, salt = '' WHERE seq = %s",  # noqa: S608
-            [chain.canonical_json(chain.ERASED_DATA), event.seq],
-        )
+        cursor.execute(wipe, params)
     with pytest.raises(CommandError, match=rf"seq {event.seq}: it holds the erased marker"):
         run_verify_log()
 
@@ -327,3 +333,29 @@ def test_an_export_from_before_the_marker_needs_legacy(log, client, tmp_path):
     result = run_standalone(path, "--legacy")
     assert result.returncode == 0, result.stderr
     assert "Legacy:" in result.stdout and f"Head: {log}" in result.stdout
+
+
+# -- Worker processes on PostgreSQL ------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_worker_processes_check_erasures_across_their_ranges():
+    """An erased entry and its erasure event verified by different workers: the
+    erasures are checked once all ranges are in; a fake one is still named."""
+    reviewer = ReviewerFactory()
+    challenge = challenge_in(Status.INTAKE, reviewer=reviewer)
+    person = add_co_initiator(challenge)
+    services.challenge_add_addition(
+        challenge=challenge, actor=person, text="Weg ermee.", visibility=Visibility.PUBLIC
+    )
+    for _number in range(3):  # enough entries between the two for separate ranges
+        challenge_in(Status.SUBMITTED, reviewer=reviewer)
+    assert timeline_erase_personal_data(user=person) == 2
+    head = chain.current_head()
+    assert verify_log(jobs=2) == head
+    seq = public_entry_of_a_challenger().seq
+    erase_by_hand(seq)
+    with pytest.raises(CommandError, match=rf"seq {seq}: .*no later erasure event") as info:
+        verify_log(jobs=2)
+    assert info.value.seq == seq
