@@ -73,7 +73,7 @@ DEFAULT_LIMITS = {
     "RTC_UPLOAD_ZIP_MAX_RATIO": 100,
     "RTC_UPLOAD_ZIP_RATIO_FROM": 1024 * 1024,
     "RTC_UPLOAD_PDF_MAX_PAGES": 2000,
-    "RTC_UPLOAD_PDF_MAX_OBJECTS": 100_000,
+    "RTC_UPLOAD_PDF_MAX_OBJECTS": 50_000,
     "RTC_UPLOAD_IMAGE_MAX_PIXELS": 50_000_000,
 }
 # The package parts that are read into memory to be parsed: a real one is a few
@@ -725,6 +725,25 @@ def check_upload(
     how to name them in a refusal (default: "PDF, ODT, ... or JPEG" from `kinds`).
     """
     kinds = tuple(kinds) if kinds is not None else tuple(KINDS)
+    # The form checks the upload and the service checks it again (the service has the
+    # last word, for every caller): the same file object is parsed once.
+    memo_key = (name, size, kinds)
+    memo = getattr(fileobj, _MEMO, None)
+    if memo is not None and memo[0] == memo_key:
+        fileobj.seek(0)
+        return memo[1]
+    checked = _check_upload(fileobj, name=name, size=size, kinds=kinds, kinds_text=kinds_text)
+    try:
+        setattr(fileobj, _MEMO, (memo_key, checked))
+    except (AttributeError, TypeError):
+        pass
+    return checked
+
+
+_MEMO = "_rtc_checked_upload"
+
+
+def _check_upload(fileobj, *, name: str, size: int, kinds: tuple, kinds_text) -> CheckedFile:
     accepted = kinds_text if kinds_text is not None else kinds_label(kinds)
     name = check_name(name)
     check_size(size)

@@ -307,3 +307,15 @@ def test_the_settings_hold_the_documented_defaults():
 
     for name, default in uploads.DEFAULT_LIMITS.items():
         assert getattr(django_settings, name) == default, name
+
+
+def test_a_file_object_checked_once_is_not_parsed_again():
+    """The form checks the upload and the service checks the same object again."""
+    upload = io.BytesIO(samples.pdf())
+    size = len(upload.getvalue())
+    first = uploads.check_upload(upload, name="a.pdf", size=size)
+    with mock.patch.object(uploads, "_check_pdf", side_effect=AssertionError("parsed")):
+        assert uploads.check_upload(upload, name="a.pdf", size=size) is first
+        assert upload.tell() == 0
+        with pytest.raises(AssertionError, match="parsed"):
+            uploads.check_upload(upload, name="b.pdf", size=size)
