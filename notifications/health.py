@@ -15,6 +15,7 @@ database and the broker; it needs no login and sets no cookie.
 import hmac
 import logging
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import connection
@@ -43,7 +44,8 @@ def database_ok() -> bool:
 def broker_ok() -> bool | None:
     """True or False for a broker that answers or not; None when there is none
     (tasks run in the web process)."""
-    url = settings.CELERY_BROKER_URL
+    # The Celery app's own setting (CELERY_BROKER_URL), as the publishing side uses it.
+    url = current_app.conf.broker_url or settings.CELERY_BROKER_URL
     if not url or url.startswith("memory://"):
         return None
     try:

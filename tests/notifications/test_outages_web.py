@@ -115,7 +115,11 @@ def test_the_database_down_is_503(client, monkeypatch):
 
 
 def test_the_broker_down_is_degraded(client, settings, monkeypatch):
-    settings.CELERY_BROKER_URL = f"redis://:hunter2@127.0.0.1:{_closed_port()}/0"
+    from rtc_portal.celery import app
+
+    monkeypatch.setattr(
+        app.conf, "broker_url", f"redis://:hunter2@127.0.0.1:{_closed_port()}/0", raising=False
+    )
     settings.HEALTH_TOKEN = "s3cret-token"
     response = client.get("/health/", HTTP_AUTHORIZATION="Bearer s3cret-token")
     assert response.status_code == 200
