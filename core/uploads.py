@@ -236,8 +236,10 @@ def _local_name(tag: str) -> str:
 
 def _parse_xml(data: bytes):
     """A package part as XML, or None. Office parts have no DTD: one is refused
-    rather than expanded (entity expansion is how an XML bomb works)."""
-    if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
+    rather than expanded (entity expansion is how an XML bomb works). They are UTF-8,
+    too: a NUL byte (UTF-16) could hide a DTD from the search for one."""
+    upper = data.upper()
+    if b"\x00" in data or b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
         return None
     try:
         return ElementTree.fromstring(data)  # noqa: S314 (no DTD, see above)
@@ -645,7 +647,10 @@ def _clean_image(fileobj, kind: Kind, name: str) -> bytes:
         quantization = getattr(image, "quantization", None)
         sampling = JpegImagePlugin.get_sampling(image) if kind.key == "jpeg" else -1
         transparency = image.info.get("transparency")
-        clean = ImageOps.exif_transpose(image)
+        try:
+            clean = ImageOps.exif_transpose(image)
+        except Exception:  # a damaged EXIF block: keep the pixels as they are stored
+            clean = image.copy()
         # The pixels (and a palette) only: EXIF, comments and text chunks stay behind.
         clean.info = {}
         out = io.BytesIO()

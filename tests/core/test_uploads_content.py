@@ -319,3 +319,9 @@ def test_a_file_object_checked_once_is_not_parsed_again():
         assert upload.tell() == 0
         with pytest.raises(AssertionError, match="parsed"):
             uploads.check_upload(upload, name="b.pdf", size=size)
+
+
+def test_a_utf16_manifest_cannot_hide_a_dtd():
+    bomb = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE t [<!ENTITY a "a">]><Types/>'
+    data = samples.docx(**{"[Content_Types].xml": bomb.encode("utf-16")})
+    assert "whatever its name says" in refusal(data, "werkplan.docx")
