@@ -144,3 +144,44 @@ def test_the_token_or_staff_get_the_outbox_and_the_outage(client, settings):
     assert staff["notifications"]["outage"]["last_error"] == "ConnectionRefusedError: refused"
     client.force_login(UserFactory())
     assert client.get("/health/").json() == {"status": "up"}
+
+
+def test_a_handover_with_redis_down_answers_and_its_mail_waits_for_the_sweeper(
+    redis_down, client, django_capture_on_commit_callbacks, monkeypatch
+):
+    from django.core import mail
+    from django.urls import reverse
+    from kombu.exceptions import OperationalError
+
+    from challenges.constants import Status
+    from notifications import tasks
+    from notifications.constants import Channel, DeliveryStatus
+    from notifications.models import Notification
+    from partnerships.constants import PartnershipEvent
+    from tests.challenges.factories import ReviewerFactory, challenge_in
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    municipality = ReviewerFactory()
+    challenge = challenge_in(Status.AGREEMENT, reviewer=municipality, agreement=False)
+    colleague = ReviewerFactory()
+    monkeypatch.setattr(tasks.deliver_event, "apply_async", refuse)
+    mail.outbox.clear()
+    client.force_login(municipality)
+    page = reverse(
+        "partnerships:contact-person", kwargs={"pk": challenge.pk, "side": "municipality"}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            page, {"user": colleague.pk, "mandate": "Alles.", "reason": "Verlof."}
+        )
+    assert response.status_code == 302
+    assert client.get(response.url).status_code == 200
+    waiting = Notification.objects.filter(
+        event__code=PartnershipEvent.CONTACT_PERSON_HANDED_OVER,
+        channel=Channel.EMAIL,
+        status=DeliveryStatus.PENDING,
+    )
+    assert waiting.exists()
+    assert mail.outbox == []
