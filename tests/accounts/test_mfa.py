@@ -118,6 +118,20 @@ def test_first_staff_login_leads_through_enrolment_to_the_admin(client):
     assert client.get("/admin/").status_code == 200
 
 
+def test_enrolment_later_than_allauths_window_asks_for_the_password_again(client):
+    staff = ReviewerFactory(second_factor=False)
+    log_in(client, staff)
+    session = client.session
+    records = session["account_authentication_methods"]
+    for record in records:
+        record["at"] -= 301  # past ACCOUNT_REAUTHENTICATION_TIMEOUT (300 s)
+    session["account_authentication_methods"] = records
+    session.save()
+    response = client.get(ACTIVATE)
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/reauthenticate/")
+
+
 def test_recovery_codes_download_as_a_text_file(client):
     staff = ReviewerFactory()
     codes = RecoveryCodes.activate(staff).get_unused_codes()
