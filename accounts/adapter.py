@@ -17,8 +17,11 @@ from allauth.core import context as allauth_context
 from allauth.core.internal.httpkit import is_headless_request
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.hashers import make_password
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from core.client_ip import client_ip
 
 from . import mfa
 
@@ -44,6 +47,19 @@ class AccountAdapter(DefaultAccountAdapter):
                         "few minutes."
                     ),
                 )
+
+    def get_client_ip(self, request) -> str:
+        # The rate limits count the person, not our reverse proxy (core/client_ip.py).
+        return client_ip(request) or super().get_client_ip(request)
+
+    def send_account_already_exists_mail(self, email: str) -> None:
+        # Signing up with an address that has an account must look and take the same
+        # as a new sign-up: the new account's password is hashed, so hash this one too
+        # (the few hundred milliseconds would otherwise tell the address exists).
+        request = getattr(allauth_context, "request", None)
+        password = request.POST.get("password1", "") if request is not None else ""
+        make_password(password or None)
+        super().send_account_already_exists_mail(email)
 
     def save_user(self, request, user, form, commit=True):
         language = translation.get_language() or settings.LANGUAGE_CODE

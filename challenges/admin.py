@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin import BoundedDateHierarchyMixin
 from core.views import ServiceFormView
 
 from . import page_cache, permissions, services
@@ -185,7 +184,7 @@ class AdminNoteView(ChallengeAdminFormView):
 
 
 @admin.register(Challenge)
-class ChallengeAdmin(BoundedDateHierarchyMixin, admin.ModelAdmin):
+class ChallengeAdmin(admin.ModelAdmin):
     list_display = (
         "reference",
         "title",

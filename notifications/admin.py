@@ -2,8 +2,8 @@
 and why, and the mail server's outages. Rows change only through delivery, and
 through one action: "Send again" for failed e-mail (`services.notifications_retry`,
 audit-logged). Both changelists open with the delivery health
-(`selectors.delivery_health`): "The mail server is unreachable since 10:42; 1,049
-e-mails waiting"."""
+(`selectors.delivery_health`): "E-mail cannot be delivered since 10:42: the mail server is
+unreachable or refuses it for now. 1,049 e-mails waiting"."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _

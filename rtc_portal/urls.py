@@ -5,10 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
+from core.admin import harden_change_lists
 from notifications import health as notifications_health
 
 # The admin login goes through allauth, so its rate limits (and later MFA) apply.
 admin.site.login = secure_admin_login(admin.site.login)
+# An impossible filter in a change list's URL is the admin's notice, not a 500.
+harden_change_lists(admin.site)
 admin.site.site_header = _("Right to Challenge: municipality")
 admin.site.site_title = _("Right to Challenge")
 admin.site.index_title = _("Review and manage challenges")

@@ -256,6 +256,13 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Uitdaagrecht] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("ACCOUNT_DEFAULT_HTTP_PROTOCOL", "https")
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Behind a reverse proxy (docker-compose runs one): TRUSTED_PROXY_COUNT is how many
+# proxies we run in front of the portal; the client's address is then that many
+# places from the right of X-Forwarded-For. Or TRUSTED_CLIENT_IP_HEADER names the one
+# header our proxy sets to it (e.g. X-Real-IP). Used by the rate limits and our logs
+# (core/client_ip.py); 0 and unset: the address the request came from.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER", "")
 LOGIN_REDIRECT_URL = "challenges:mine"
 LOGIN_URL = "account_login"
 # allauth.mfa: an authenticator app (TOTP) with recovery codes; staff must have one
