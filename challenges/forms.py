@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import BoundedDateField
+from core.forms import BoundedDateField, PlainTextMixin
 
 from . import workflow
 from .constants import LegalForm, Status, Visibility
@@ -14,7 +14,7 @@ from .models import Challenge, Neighbourhood, Task
 TEXTAREA = forms.Textarea(attrs={"rows": 6})
 
 
-class StepForm(forms.ModelForm):
+class StepForm(PlainTextMixin, forms.ModelForm):
     """A step of the submission form: every field on it must be answered."""
 
     def __init__(self, *args, **kwargs):
@@ -155,7 +155,7 @@ class InvitationForm(forms.Form):
     )
 
 
-class AdditionForm(forms.Form):
+class AdditionForm(PlainTextMixin, forms.Form):
     text = forms.CharField(
         label=_("Addition"),
         max_length=5000,
@@ -178,7 +178,7 @@ class AdditionForm(forms.Form):
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(PlainTextMixin, forms.Form):
     text = forms.CharField(
         label=_("Note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )

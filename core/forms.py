@@ -23,3 +23,41 @@ class BoundedDateField(forms.DateField):
                 code="out_of_range",
                 params={"earliest": EARLIEST_DATE.year, "latest": LATEST_DATE.year},
             )
+
+
+# Characters that change how text around them is shown without being seen: the
+# direction overrides, embeddings and isolates (a title "\u202etxt.exe" reads
+# "exe.txt"), and, in a one-line title or name, the zero-width characters that
+# make two different names look the same.
+DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u2061\u2062\u2063\u2064")
+
+
+def refuse_direction_controls(value: str) -> None:
+    if value and any(char in DIRECTION_CONTROLS for char in value):
+        raise ValidationError(
+            _("Remove the invisible characters that change the direction of the text."),
+            code="direction_control",
+        )
+
+
+def refuse_invisible_characters(value: str) -> None:
+    if value and any(char in INVISIBLE for char in value):
+        raise ValidationError(
+            _("Remove the invisible (zero-width) characters from this name."),
+            code="invisible",
+        )
+
+
+class PlainTextMixin:
+    """For a form: no text field takes direction controls; no one-line text field
+    (a title, a name) takes invisible characters. Pasted text keeps everything else."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if not isinstance(field, forms.CharField):
+                continue
+            field.validators.append(refuse_direction_controls)
+            if not isinstance(field.widget, forms.Textarea):
+                field.validators.append(refuse_invisible_characters)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from challenges.constants import LegalForm
 from core.errors import ServiceError
-from core.forms import BoundedDateField
+from core.forms import BoundedDateField, PlainTextMixin
 
 from . import uploads
 from .constants import REFLECTION_QUESTIONS, MemberRole, MilestoneStatus, ReportingRhythm, Side
@@ -71,7 +71,7 @@ class PersonChoiceField(forms.ModelChoiceField):
 # -- Organisation -------------------------------------------------------------------------
 
 
-class OrganisationForm(forms.Form):
+class OrganisationForm(PlainTextMixin, forms.Form):
     name = forms.CharField(
         label=_("Name of the organisation or group"),
         max_length=200,
@@ -114,7 +114,7 @@ class OrganisationForm(forms.Form):
         return data
 
 
-class MemberForm(forms.Form):
+class MemberForm(PlainTextMixin, forms.Form):
     user = PersonChoiceField(
         label=_("Person"),
         queryset=get_user_model().objects.none(),
@@ -180,7 +180,7 @@ class ContactPersonForm(forms.Form):
 # -- Agreement ------------------------------------------------------------------------------
 
 
-class AgreementForm(forms.Form):
+class AgreementForm(PlainTextMixin, forms.Form):
     TEXT_FIELDS = (
         "scope",
         "tasks_challenger",
@@ -298,7 +298,7 @@ class SignForm(forms.Form):
 # -- Milestones ------------------------------------------------------------------------------
 
 
-class MilestoneForm(forms.Form):
+class MilestoneForm(PlainTextMixin, forms.Form):
     title = forms.CharField(
         label=_("Milestone"),
         max_length=200,
@@ -317,7 +317,7 @@ class MilestoneForm(forms.Form):
     )
 
 
-class MilestoneUpdateForm(forms.Form):
+class MilestoneUpdateForm(PlainTextMixin, forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         choices=MilestoneStatus.choices,
@@ -349,7 +349,7 @@ SCORE_CHOICES = [
 ]
 
 
-class ReflectionAnswerForm(forms.Form):
+class ReflectionAnswerForm(PlainTextMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for key, label in REFLECTION_QUESTIONS:
@@ -380,7 +380,7 @@ class ReflectionAnswerForm(forms.Form):
 # -- Knots, messages, documents -------------------------------------------------------------------
 
 
-class KnotForm(forms.Form):
+class KnotForm(PlainTextMixin, forms.Form):
     question = forms.CharField(
         label=_("Blocking question"),
         max_length=300,
@@ -397,7 +397,7 @@ class KnotForm(forms.Form):
     needed_by = _date_field(_("Decision needed by"))
 
 
-class KnotResolveForm(forms.Form):
+class KnotResolveForm(PlainTextMixin, forms.Form):
     decision = forms.CharField(
         label=_("Decision"),
         max_length=5000,
@@ -406,7 +406,7 @@ class KnotResolveForm(forms.Form):
     )
 
 
-class MessageForm(forms.Form):
+class MessageForm(PlainTextMixin, forms.Form):
     text = forms.CharField(
         label=_("Message"),
         max_length=5000,
