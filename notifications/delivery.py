@@ -312,7 +312,7 @@ def _send_locked(row: Row, build, mail_connection, result: Result) -> bool | Non
         return True
     now = timezone.now()
     db_now = db_connection.ops.adapt_datetimefield_value(now)
-    unreachable = None
+    unreachable = message = None
     with transaction.atomic(), db_connection.cursor() as cursor:
         cursor.execute(
             _claim_sql(),
@@ -323,7 +323,23 @@ def _send_locked(row: Row, build, mail_connection, result: Result) -> bool | Non
         else:
             claimed = True
             try:
-                mail_connection.send_messages([build(row)])
+                message = build(row)
+            except Exception as error:  # a row that cannot be rendered blocks no other
+                logger.exception("Notification %s could not be rendered.", row.pk)
+                message = None
+                Notification.objects.filter(pk=row.pk).update(
+                    **_failure_update(
+                        attempts=row.attempts + 1,
+                        give_up_at=row.give_up_at,
+                        now=now,
+                        error=error,
+                        kind=PERMANENT,
+                    )
+                )
+                result.failed += 1
+        if claimed and message is not None:
+            try:
+                mail_connection.send_messages([message])
             except (OSError, smtplib.SMTPException) as error:
                 kind = classify(error)
                 fields = _failure_update(
@@ -539,8 +555,9 @@ def deliver(scope: Q) -> Result:
             pass  # the server is gone already; nothing to close
     if result.sent:
         outage_end()
-    elif result.unreachable or result.retrying:
-        # Nothing got through: unreachable, or refusing every message for now.
+    elif result.unreachable or result.retrying >= 2:
+        # Nothing got through: unreachable, or refusing every message for now (two or
+        # more: one recipient's full mailbox or greylisting is not an outage).
         outage_begin(result.last_error)
     return result
 

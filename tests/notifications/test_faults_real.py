@@ -202,7 +202,7 @@ def test_a_mail_server_refusing_connections_for_60_seconds_is_visible_and_loses_
         client.force_login(UserFactory(is_staff=True, is_superuser=True))
         page = client.get("/admin/notifications/notification/", HTTP_ACCEPT_LANGUAGE="en")
         assert page.status_code == 200
-        assert "The mail server is unreachable since" in page.content.decode()
+        assert "E-mail cannot be delivered since" in page.content.decode()
         assert "22 e-mails waiting" in page.content.decode()
         report = client.get("/health/").json()
         assert report["notifications"]["outage"]["since"]
