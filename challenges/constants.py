@@ -88,3 +88,22 @@ class EventCode(models.TextChoices):
 class TargetBasis(models.TextChoices):
     STAGE_START = "stage_start", _("the start of the stage")
     SUBMISSION = "submission", _("the submission")
+
+
+# What becomes public when a challenge is submitted: every part of the plan, shown on
+# its public page (templates/challenges/_plan.html), in this order. The submission
+# pages say so from this list (templates/challenges/_public_notice.html), and a test
+# holds the list against the rendered public page. Not public: who is on the team
+# (names and e-mail addresses), invitations, and what only the parties see.
+PUBLISHED_ON_SUBMIT = (
+    ("title", _("Title")),
+    ("task", _("Task")),
+    ("neighbourhood", _("Neighbourhood")),
+    ("summary", _("Summary")),
+    ("approach", _("Approach")),
+    ("social_value", _("Social value")),
+    ("budget_requested", _("Budget asked per year")),
+    ("legal_form", _("Legal form")),
+    ("team_description", _("Team and capability")),
+    ("support_evidence", _("Support in the neighbourhood")),
+)

@@ -4,6 +4,7 @@ from django import forms, template
 from django.utils import translation
 
 from challenges import rendering
+from challenges.constants import PUBLISHED_ON_SUBMIT
 
 register = template.Library()
 
@@ -76,3 +77,9 @@ def status_label(value: str) -> str:
         return Status(value).label
     except ValueError:
         return value
+
+
+@register.simple_tag
+def published_on_submit():
+    """The parts of a plan that become public on submission, with their labels."""
+    return PUBLISHED_ON_SUBMIT
