@@ -17,7 +17,7 @@ def _texts(html, pattern):
 
 
 def _notice_parts(html):
-    block = re.search(r'<ul class="utrecht-unordered-list rtc-published-parts">(.*?)</ul>', html, re.S)
+    block = re.search(r'<ul class="[^"]*rtc-published-parts">(.*?)</ul>', html, re.S)
     assert block, "the page has no notice of what becomes public"
     return _texts(block.group(1), r"<li[^>]*>(.*?)</li>")
 
