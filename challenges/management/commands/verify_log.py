@@ -71,8 +71,8 @@ BROKEN = (
 )
 NOT_ERASED = "it is marked as erased but still holds content"
 ERASED_BY_HAND = (
-    "it holds the erased marker (no data, no salt) but is not marked as erased: its "
-    "content was removed outside the erasure service"
+    'it holds the erased marker (an empty salt or the data {"erased": true}) but is not '
+    "marked as erased: its content was removed outside the erasure service"
 )
 NOT_NAMED = (
     "it is marked as erased but no later erasure event names it: its content was "
@@ -567,8 +567,9 @@ def _check_grew_from(earlier: chain.Head, now: chain.Head) -> None:
 
 class Command(BaseCommand):
     help = (
-        "Recompute the hash chain of the process log; with --head SIZE:HASH also prove "
-        "the log only grew since that head."
+        "Recompute the hash chain of the process log and check that every erased entry "
+        "is named by a later erasure event; with --head SIZE:HASH also prove the log "
+        "only grew since that head."
     )
 
     def add_arguments(self, parser):
