@@ -8,6 +8,8 @@ from django.views.i18n import set_language
 from core.admin import harden_change_lists
 from notifications import health as notifications_health
 
+from . import statements
+
 # The admin login goes through allauth, so its rate limits (and later MFA) apply.
 admin.site.login = secure_admin_login(admin.site.login)
 # An impossible filter in a change list's URL is the admin's notice, not a 500.
@@ -23,6 +25,9 @@ urlpatterns = [
     # an anonymous page holds nothing personal and can be served from the page
     # cache (challenges/page_cache.py); a forged switch changes only a language.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
+    path("privacy/", statements.privacy, name="privacy-statement"),
+    path("accessibility/", statements.accessibility, name="accessibility-statement"),
+    path("contact/", statements.contact, name="contact"),
     path("notifications/", include("notifications.urls")),
     # No login: one word for anyone, details with HEALTH_TOKEN or for staff.
     path("health/", notifications_health.health, name="health"),

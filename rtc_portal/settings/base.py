@@ -32,6 +32,25 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # SITE_URL: the portal's public address, used for links in e-mails and the Atom feed.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# The municipality that runs the portal: shown on the contact page, the privacy
+# statement and the accessibility statement (README "Statements and contact").
+MUNICIPALITY = {
+    "name": os.environ.get("MUNICIPALITY_NAME", "Gemeente Voorbeeldstad"),
+    "address": os.environ.get("MUNICIPALITY_ADDRESS", "Stadhuisplein 1, 1234 AB Voorbeeldstad"),
+    "email": os.environ.get("MUNICIPALITY_EMAIL", "uitdaagrecht@voorbeeldstad.nl"),
+    "phone": os.environ.get("MUNICIPALITY_PHONE", "14 020"),
+    "website": os.environ.get("MUNICIPALITY_WEBSITE", "https://www.voorbeeldstad.nl"),
+    "hours": os.environ.get("MUNICIPALITY_HOURS", ""),
+    # The data protection officer (functionaris gegevensbescherming).
+    "privacy_officer_email": os.environ.get(
+        "MUNICIPALITY_PRIVACY_OFFICER_EMAIL", "privacy@voorbeeldstad.nl"
+    ),
+}
+# The date the accessibility statement was last checked (ISO date), and how long
+# challenge data is kept after a challenge ends (privacy statement), in years.
+ACCESSIBILITY_STATEMENT_DATE = os.environ.get("ACCESSIBILITY_STATEMENT_DATE", "2026-12-01")
+RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "7"))
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
