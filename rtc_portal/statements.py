@@ -1,10 +1,11 @@
 """The portal's statements: privacy, accessibility and contact.
 
-Each statement is written whole in each language (templates/statements/<name>.<lang>
-.html) rather than sentence by sentence through the translation catalogue: a legal
-text reads as one text, and is reviewed as one. Their content is fixed text with the municipality's details from settings
-(MUNICIPALITY, ACCESSIBILITY_STATEMENT_DATE, RETENTION_YEARS), so they are served
-from the page cache like the other public pages.
+Each statement is written whole in each language (templates/statements/
+<name>.<lang>.html) rather than sentence by sentence through the translation
+catalogue: a legal text reads as one text, and is reviewed as one. Their content is
+fixed text with the municipality's details from settings (MUNICIPALITY,
+ACCESSIBILITY_STATEMENT_DATE, RETENTION_YEARS), so they are served from the page
+cache like the other public pages.
 """
 
 import datetime
