@@ -188,7 +188,7 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {
         "task": "notifications.tasks.sweep_pending",
-        "schedule": float(os.environ.get("NOTIFICATION_SWEEP_INTERVAL", "60")),
+        "schedule": 60.0,
     },
     "notifications-daily-digest": {
         "task": "notifications.tasks.send_digests",
@@ -227,19 +227,15 @@ DEADLINE_REMINDER_DAYS = int(os.environ.get("DEADLINE_REMINDER_DAYS", "7"))
 # of a partnership in execution are asked for a reflection this often (besides every
 # evaluation date of the agreement, and once when the challenge enters evaluation).
 REFLECTION_PROMPT_DAYS = int(os.environ.get("REFLECTION_PROMPT_DAYS", "90"))
-# Retry by time (docs/notifications.md): a row that fails for now waits
-# NOTIFICATION_RETRY_BASE seconds, doubling per failure up to NOTIFICATION_RETRY_MAX,
-# with jitter; NOTIFICATION_RETRY_HORIZON seconds after its first failure it is failed.
-NOTIFICATION_RETRY_BASE = float(os.environ.get("NOTIFICATION_RETRY_BASE", "30"))
-NOTIFICATION_RETRY_MAX = float(os.environ.get("NOTIFICATION_RETRY_MAX", "3600"))
-NOTIFICATION_RETRY_HORIZON = float(os.environ.get("NOTIFICATION_RETRY_HORIZON", "86400"))
-# NOTIFICATION_SWEEP_AGE: seconds a new row is left to its own task before the sweeper
-# takes it; NOTIFICATION_REQUEUE_INTERVAL: seconds after which a queued row whose task
-# never ran (lost with the broker) is queued again; NOTIFICATION_SWEEP_INTERVAL (above):
-# how often beat runs the sweeper.
-NOTIFICATION_SWEEP_AGE = float(os.environ.get("NOTIFICATION_SWEEP_AGE", "30"))
-NOTIFICATION_REQUEUE_INTERVAL = float(os.environ.get("NOTIFICATION_REQUEUE_INTERVAL", "300"))
-# Not from the environment: tuning of the outbox.
+# Not from the environment: tuning of the outbox (docs/notifications.md).
+# Retry by time: a row that fails for now waits NOTIFICATION_RETRY_BASE seconds,
+# doubling per failure up to NOTIFICATION_RETRY_MAX, with jitter; a failure
+# NOTIFICATION_RETRY_HORIZON seconds after its first one is final.
+NOTIFICATION_RETRY_BASE = 30
+NOTIFICATION_RETRY_MAX = 3600
+NOTIFICATION_RETRY_HORIZON = 24 * 3600
+NOTIFICATION_SWEEP_AGE = 30  # seconds a new row is left to its own first task
+NOTIFICATION_REQUEUE_INTERVAL = 300  # seconds before a row whose queued task was lost goes again
 NOTIFICATION_BATCH_SIZE = 200  # e-mail rows per delivery task; recipients per digest task
 NOTIFICATION_SWEEP_LIMIT = 5000  # rows queued per sweep at most
 NOTIFICATION_RETRY_BACKOFF_MAX = 600  # seconds, the longest wait between digest task retries
@@ -305,9 +301,9 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-# EMAIL_TIMEOUT: seconds a mail server may take to answer before the send fails (and
-# is retried later); without it a hanging server would hold a worker indefinitely.
-EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
+# Seconds a mail server may take to answer before the send fails (and is retried
+# later); without it a hanging server would hold a worker or a request indefinitely.
+EMAIL_TIMEOUT = 10
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST

@@ -14,7 +14,7 @@ subprocesses must see what the test commits: transactional tests).
     nothing is lost; the duplicates (the accept-to-COMMIT window) are counted and
     reported (docs/benchmarks.md).
 
-The retry waits are scaled down (tests/notifications/fault_rig.py: 2 s doubling to
+The retry waits are scaled down (tests/notifications/fault_settings.py: 2 s doubling to
 20 s instead of 30 s to an hour) so that 180 s hold many attempts per row; the
 outage itself is real time. Marked `fault` (and `postgres`): they run in `make
 test`; without PostgreSQL or redis-server they skip locally, printing why, and fail
