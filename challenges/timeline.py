@@ -99,8 +99,8 @@ def record_event(
     return event
 
 
-# Erased entries are unlocked and erased in batches of this many ids (a person may
-# have written thousands of events; databases bound the parameters of a statement).
+# The locked entries are erased in batches of this many ids (a person may have
+# written thousands of events; databases bound the parameters of one statement).
 ERASE_BATCH = 500
 
 

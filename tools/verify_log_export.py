@@ -54,7 +54,8 @@ to its digest), unless you pass --legacy for an export made before the portal
 marked them; then a stripped public entry cannot be told from a restricted one.
 An entry relabelled "restricted" is caught with --earlier EXPORT: an export you
 downloaded before, in which the entry was public (visibility is in the digest and
-never changes, so an entry public then is public now: in full, or "erased").
+never changes, so an entry public then is public now: in full, or "erased"); its
+head counts as a --head, so the log must have grown from it.
 
 Erasures and parts: an erasure event always comes after the entries it names, so
 it may be in a later part. Parts given together are checked as one log. With
@@ -464,9 +465,10 @@ def verify_parts(paths, earlier_heads=(), start=(0, GENESIS), *, legacy=False, e
     return result
 
 
-def read_earlier(path: str) -> set[int]:
+def read_earlier(path: str) -> tuple[set[int], tuple[int, str]]:
     """The seqs of the entries exported in full in an earlier export (which must
-    verify on its own; digest-only entries in it need not say why)."""
+    verify on its own; digest-only entries in it need not say why), and its head:
+    the log verified must have grown from it, so it is the same log."""
     found: set[int] = set()
     header, entries = read_export(path)
 
@@ -480,8 +482,10 @@ def read_earlier(path: str) -> set[int]:
     start = (0, GENESIS)
     if isinstance(begins, dict):
         start = (begins.get("seq"), begins.get("chain_hash"))
-    verify(keep(), header.get("head"), start=start, erasures=Erasures(start[0], legacy=True))
-    return found
+    size, digest, _full, _digest_only = verify(
+        keep(), header.get("head"), start=start, erasures=Erasures(start[0], legacy=True)
+    )
+    return found, (size, digest)
 
 
 def main(argv=None) -> int:
@@ -525,9 +529,10 @@ def main(argv=None) -> int:
         earlier = None
         if args.earlier:
             try:
-                earlier = read_earlier(args.earlier)
+                earlier, earlier_head = read_earlier(args.earlier)
             except (Failure, FormatError, OSError) as error:
                 raise FormatError(f"the earlier export {args.earlier}: {error}") from None
+            heads.append(earlier_head)
         try:
             size, digest, full, digest_only, erasures = verify_parts(
                 args.export, heads, start, legacy=args.legacy, earlier=earlier
