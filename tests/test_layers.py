@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["core", "accounts", "challenges", "partnerships", "notifications", "demo", "rtc_portal"]
+PACKAGES = [
+    "core",
+    "accounts",
+    "challenges",
+    "partnerships",
+    "notifications",
+    "privacy",
+    "demo",
+    "rtc_portal",
+]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
@@ -48,6 +57,7 @@ def test_the_layers_contract_holds():
         # Inside a function counts too.
         ("core/probe.py", "def f():\n    from challenges import models  # noqa\n"),
         ("partnerships/probe.py", "import demo  # noqa\n"),
+        ("notifications/probe.py", "from privacy import exporters  # noqa\n"),
     ],
 )
 def test_an_upward_import_breaks_the_build(tmp_path, module, upward):
