@@ -50,7 +50,7 @@ import re
 import smtplib
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -72,10 +72,6 @@ from .constants import Channel, DeliveryStatus, Frequency, Reason
 from .models import DeliveryOutage, Digest, Notification
 
 logger = logging.getLogger(__name__)
-
-
-class DeliveryIncomplete(Exception):
-    """A digest could not be sent for now (mail server unreachable); retry later."""
 
 
 def published_chain_head() -> tuple[int, str] | None:
@@ -254,7 +250,6 @@ class Result:
     retrying: int = 0
     unreachable: bool = False
     last_error: str = ""
-    errors: list = field(default_factory=list)
 
 
 # Rows another transaction held while we passed: looked at again this many times.
