@@ -3,8 +3,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PlainTextMixin
 
-class ProfileForm(forms.Form):
+
+class ProfileForm(PlainTextMixin, forms.Form):
     display_name = forms.CharField(
         label=_("Display name"),
         required=False,

@@ -60,3 +60,12 @@ def test_the_step_page_refuses_it_and_keeps_the_old_title(client):
     assert response.status_code == 200
     assert "change the direction of the text" in response.content.decode()
     assert Challenge.objects.get(pk=challenge.pk).title == "Bewoners beheren het park"
+
+
+def test_a_display_name_with_invisible_characters_is_refused():
+    from privacy.forms import ProfileForm
+
+    form = ProfileForm(data={"display_name": "Jan\u200b de Vries", "language": "nl"})
+    assert not form.is_valid()
+    assert "display_name" in form.errors
+    assert ProfileForm(data={"display_name": "Jan de Vries", "language": "nl"}).is_valid()
