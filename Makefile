@@ -25,6 +25,9 @@ messages: install
 makemessages: install
 	$(PY) manage.py makemessages -l nl --ignore=.venv --ignore=node_modules --ignore=tests --ignore=benchmarks --no-obsolete
 
+# Links in mails, the feed and the exports point at the address served, unless SITE_URL
+# says otherwise.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
