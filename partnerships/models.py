@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from challenges.constants import LegalForm
 from challenges.models import Challenge
+from core import clock
 
 from .constants import (
     KnotStatus,
@@ -421,6 +422,11 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        """Past its due date and not done."""
+        return self.status != MilestoneStatus.DONE and self.due_date < clock.today()
 
 
 # -- Reflections ---------------------------------------------------------------------------

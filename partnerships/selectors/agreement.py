@@ -1,10 +1,13 @@
 """The versions of the agreement: the one on the table, the draft, the one in force,
 and what changed from one version to the next, field by field."""
 
+import datetime
 import difflib
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.utils.formats import date_format, number_format
 
 from challenges.models import Challenge
 
@@ -50,16 +53,29 @@ class FieldChange:
     lines: list[tuple[str, str]] = field(default_factory=list)  # (" " | "-" | "+", text)
 
 
+def _date(value) -> str:
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return date_format(value, "j F Y")
+
+
 def _display(version: AgreementVersion, name: str) -> str:
+    """A content field as people read it, in the language of the page: amounts in
+    euros with the local separators, dates written out ("18 september 2026")."""
     value = getattr(version, name)
     if name == "reporting_rhythm":
         return str(version.get_reporting_rhythm_display())
     if name == "evaluation_dates":
-        return "\n".join(value or [])
+        return "\n".join(_date(item) for item in value or [])
     if value is None:
         return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
+    if isinstance(value, Decimal):
+        return "€ " + number_format(value, 2, use_l10n=True, force_grouping=True)
+    if isinstance(value, datetime.date):
+        return _date(value)
     return str(value)
 
 

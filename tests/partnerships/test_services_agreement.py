@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from challenges.constants import Status, Visibility
 from challenges.services import ServiceError
@@ -141,9 +141,17 @@ def test_a_change_is_a_new_version_and_the_old_signatures_no_longer_count(in_exe
     with pytest.raises(ServiceError):
         services.agreement_sign(version=v2, actor=p.municipality, digest=v1.digest)
 
-    changes = {c.name: c for c in selectors.version_changes(v1, v2)}
+    # Amounts read as people write them, in the language of the page.
+    with translation.override("nl"):
+        changes = {c.name: c for c in selectors.version_changes(v1, v2)}
     assert set(changes) == {"budget_amount", "results"}
-    assert (changes["budget_amount"].old, changes["budget_amount"].new) == ("95000.00", "99000.00")
+    assert (changes["budget_amount"].old, changes["budget_amount"].new) == (
+        "€ 95.000,00",
+        "€ 99.000,00",
+    )
+    with translation.override("en"):
+        english = {c.name: c for c in selectors.version_changes(v1, v2)}
+    assert english["budget_amount"].new == "€ 99,000.00"
     assert ("-", "Beeldkwaliteit B of beter; vijf vaste vrijwilligers.") in changes["results"].lines
     assert ("+", "Beeldkwaliteit A; acht vaste vrijwilligers.") in changes["results"].lines
 
