@@ -4,8 +4,9 @@ allauth.mfa does the factor itself: the authenticator app (TOTP) with its recove
 codes, the code asked at every login, the rate limit on wrong codes. What it does not
 do is require one. The government baseline (BIO) asks for a second factor on admin
 access, so a staff member without an authenticator app is sent to its enrolment: from
-every admin URL (`accounts.middleware.StaffSecondFactorMiddleware`) and right after
-logging in (`accounts.adapter.AccountAdapter.post_login`). Residents may enrol on
+every page (`accounts.middleware.StaffSecondFactorMiddleware`) and right after logging
+in (`accounts.adapter.AccountAdapter.post_login`); and a staff session that did not
+prove the factor (a password login from before the app existed) is ended. Residents may enrol on
 their own (/accounts/2fa/) but are never sent there.
 """
 
@@ -22,7 +23,7 @@ from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +53,47 @@ def needs_enrolment(user) -> bool:
     )
 
 
+def session_used_second_factor(request: HttpRequest, user) -> bool:
+    """Whether this session proved the second factor: a code at login, or the code
+    that activated the authenticator app in this very session. A session logged in
+    by password alone before the app existed does not count once the app exists."""
+    return any(
+        record.get("method") == "mfa" for record in get_authentication_records(request, user)
+    )
+
+
+def record_enrolment(request: HttpRequest, user) -> None:
+    """Activating the app took a code from it, so this session has proved the second
+    factor: recorded as allauth records a code given at login."""
+    if not session_used_second_factor(request, user):
+        record_authentication(request, user, method="mfa", type="totp", enrolled=True)
+
+
+def is_activation(request: HttpRequest) -> bool:
+    return request.method == "POST" and request.path_info == reverse("mfa_activate_totp")
+
+
+# What a staff member may open before their session proved a second factor: the
+# enrolment itself (and the password prompt allauth puts before it), logging out, and
+# the language switch. Everything else, portal pages included, waits for the factor:
+# a staff account acts for the municipality on the site too (workspaces, knots).
+ALLOWED_BEFORE_SECOND_FACTOR = (
+    "mfa_activate_totp",
+    "mfa_index",
+    "account_reauthenticate",
+    "account_logout",
+    "set_language",
+)
+
+
+def is_allowed_before_second_factor(request: HttpRequest) -> bool:
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return True  # a 404 shows nothing
+    return match.url_name in ALLOWED_BEFORE_SECOND_FACTOR or match.view_name == "admin:logout"
+
+
 def enrolment_url() -> str:
     return reverse("mfa_activate_totp")
 
@@ -60,16 +102,12 @@ def admin_prefix() -> str:
     return reverse("admin:index")
 
 
-def is_admin_path(path: str) -> bool:
-    return path.startswith(admin_prefix())
-
-
 def send_to_enrolment(request: HttpRequest, next_url: str | None = None) -> str:
-    """Remember where the staff member was going (an admin URL on this site), say why,
-    and return the enrolment URL to redirect to."""
+    """Remember where the staff member was going (a page on this site), say why, and
+    return the enrolment URL to redirect to."""
     if (
         next_url
-        and is_admin_path(next_url)
+        and next_url.startswith("/")
         and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
     ):
         request.session[NEXT_SESSION_KEY] = next_url
@@ -97,7 +135,7 @@ def continue_url(request: HttpRequest) -> str:
     """Where a staff member continues after enrolment: the admin URL they were sent
     away from, or the admin's index."""
     stored = request.session.get(NEXT_SESSION_KEY) if hasattr(request, "session") else None
-    if isinstance(stored, str) and is_admin_path(stored):
+    if isinstance(stored, str) and stored.startswith("/") and not stored.startswith("//"):
         return stored
     return admin_prefix()
 

@@ -197,3 +197,37 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _staff_force_login_includes_the_second_factor(monkeypatch):
+    """`client.force_login(staff)` stands for a complete login; for a staff member with
+    an authenticator app a complete login includes the code. So the session gets the
+    records allauth writes after a password and a code (accounts/mfa.py). A staff
+    member without an app (`second_factor=False` in the factories) gets none, as in
+    real life; tests of the enforcement itself log in through the login pages."""
+    import time
+
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
+    from django.test import Client
+
+    from accounts.mfa import has_second_factor
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if user.is_staff and has_second_factor(user):
+            session = self.session
+            now = time.time()
+            session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+                {"method": "password", "at": now, "email": user.email},
+                {"method": "mfa", "at": now, "type": "totp"},
+            ]
+            session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)

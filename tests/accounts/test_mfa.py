@@ -303,3 +303,61 @@ def test_the_admin_never_shows_a_secret_and_removes_the_codes_with_the_app(clien
     assert not Authenticator.objects.filter(user=colleague).exists()
     # The superuser's own authenticator is untouched.
     assert Authenticator.objects.filter(user=boss).count() == 1
+
+
+# -- A password alone never acts for the municipality ----------------------------------
+
+
+def test_a_password_session_from_before_enrolment_is_ended_once_the_app_exists(client):
+    """Someone with the password logs in before the owner enrols and keeps the session;
+    the owner then enrols on another device. The old session must not open the admin."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    staff = ReviewerFactory(second_factor=False)
+    log_in(client, staff)
+    assert logged_in_user_id(client) == str(staff.pk)
+    assert client.get("/admin/").url == ACTIVATE
+    TOTP.activate(staff, STAFF_TOTP_SECRET)  # the owner, elsewhere
+
+    response = client.get("/admin/challenges/challenge/")
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+    assert logged_in_user_id(client) is None
+    # Logging in again now asks for the code.
+    log_in(client, staff)
+    assert logged_in_user_id(client) is None
+    client.post(AUTHENTICATE, {"code": totp_code(STAFF_TOTP_SECRET)})
+    assert logged_in_user_id(client) == str(staff.pk)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_enrolling_in_this_session_proves_the_factor(client):
+    staff = ReviewerFactory(second_factor=False)
+    log_in(client, staff)
+    page = client.get(ACTIVATE).content.decode()
+    secret = re.search(r"\b([A-Z2-7]{32})\b", page).group(1)
+    response = client.post(ACTIVATE, {"code": totp_code(secret)})
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize("stage", ["execution"])
+def test_staff_without_a_factor_cannot_act_on_the_site_either(client, stage):
+    from challenges.constants import Status
+    from partnerships.models import Message
+    from tests.challenges.factories import challenge_in
+
+    staff = ReviewerFactory(second_factor=False)
+    challenge = challenge_in(Status(stage), reviewer=staff)
+    client.force_login(staff)
+    workspace = f"/challenges/{challenge.pk}/workspace/"
+    for url in (workspace, "/knots/", f"/challenges/{challenge.pk}/", "/challenges/mine/"):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.url == ACTIVATE, url
+    before = Message.objects.count()
+    response = client.post(f"{workspace}messages/new/", {"body": "Namens de gemeente"})
+    assert response.status_code == 302 and response.url == ACTIVATE
+    assert Message.objects.count() == before
+    # Logging out and changing the language still work.
+    assert client.post("/accounts/logout/").status_code == 302
