@@ -231,6 +231,11 @@ def test_long_words_do_not_widen_the_wide_layout(open_context, site):
             failures.append(failure)
         # The long word is on the page (wrapped), not cut off.
         expect(page.locator("main").get_by_text(TITLE_WORD).first).to_be_visible()
+    pk = site.running.pk
+    for url in [f"/challenges/{pk}/workspace/", f"/challenges/{pk}/progress/", "/log/"]:
+        failure = too_wide(page, url, WIDE)
+        if failure:
+            failures.append(failure)
     assert not failures, "Pages wider than 1280 px:\n" + "\n".join(failures)
 
 
