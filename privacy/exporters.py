@@ -78,11 +78,16 @@ def mask_email(email: str) -> str:
 
 
 def addresses_of(user) -> set[str]:
-    """Every e-mail address of the person, lower case (the account's and allauth's)."""
+    """The e-mail addresses the person has shown to be theirs, lower case: the
+    account's (verified before the first login) and allauth's verified ones. An
+    address added but not confirmed may be anybody's: what was sent to it is not
+    the person's data, and deleting the account must not touch it."""
     found = {user.email.lower()} if user.email else set()
     found.update(
         email.lower()
-        for email in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+        for email in EmailAddress.objects.filter(user=user, verified=True).values_list(
+            "email", flat=True
+        )
     )
     return found
 

@@ -121,3 +121,28 @@ def test_anonymous_is_sent_to_the_login_page(client, db):
 def test_the_download_answers_get_only(client, world):
     client.force_login(world.life.person)
     assert client.post(URL).status_code == 405
+
+
+def test_an_unconfirmed_address_does_not_bring_in_someone_elses_invitations(client, world):
+    """Adding somebody else's address to one's account (never confirming it) must not
+    show their invitations in the download, nor delete them with the account."""
+    from allauth.account.models import EmailAddress
+
+    from challenges import services
+    from privacy import services as privacy_services
+    from tests.challenges.factories import ChallengeFactory
+
+    person = world.life.person
+    draft = ChallengeFactory(title="Geheim concept van iemand anders")
+    invitation = services.invitation_create(
+        challenge=draft, actor=draft.initiator, email="slachtoffer@example.org"
+    )
+    EmailAddress.objects.create(
+        user=person, email="slachtoffer@example.org", verified=False, primary=False
+    )
+    _response, text, data = download(client, person)
+    assert "Geheim concept" not in text
+    assert invitation.pk not in [row.get("id") for row in data["invitations_received"]]
+
+    privacy_services.account_delete(user=person, password=DEFAULT_PASSWORD)
+    assert Invitation.objects.filter(pk=invitation.pk).exists()

@@ -32,7 +32,9 @@ def test_the_header_links_to_my_data_for_a_logged_in_person_only(client, db):
 def test_the_display_name_and_language_are_saved(client, db):
     person = UserFactory(display_name="", language="nl")
     client.force_login(person)
-    response = client.post(URL, {"display_name": "  Anna  ", "language": "en"})
+    response = client.post(
+        URL, {"display_name": "  Anna  ", "language": "en"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 302 and response.url == URL
     person.refresh_from_db()
     assert (person.display_name, person.language) == ("Anna", "en")
