@@ -82,7 +82,9 @@ def _may_see_details(request, database: bool) -> bool:
     token = settings.HEALTH_TOKEN
     header = request.headers.get("Authorization", "")
     if token and header.startswith("Bearer "):
-        return hmac.compare_digest(header.removeprefix("Bearer ").strip(), token)
+        # As bytes: compare_digest refuses a str with non-ASCII characters.
+        given = header.removeprefix("Bearer ").strip().encode("utf-8", "surrogateescape")
+        return hmac.compare_digest(given, token.encode("utf-8"))
     if not database:
         return False  # who is logged in lives in the database
     try:
