@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from challenges.constants import Status
 from core.errors import ServiceError
 
 from . import selectors, services
@@ -36,6 +37,12 @@ class HealthSummaryMixin:
 
 @admin.register(Notification)
 class NotificationAdmin(HealthSummaryMixin, ReadOnlyAdmin):
+    def get_queryset(self, request):
+        # A draft belongs to its team: its events' messages (an invitation to the
+        # team, with the invitee's address) are not shown, as in the challenge admin.
+        # The delivery health above the list still counts them.
+        return super().get_queryset(request).exclude(event__challenge__status=Status.DRAFT)
+
     list_display = [
         "pk",
         "event",

@@ -124,3 +124,20 @@ def test_an_invitation_token_is_nowhere_in_the_admin(superuser_client, world):
         assert status == 200, url
         for token in tokens:
             assert token not in html, url
+
+
+def test_the_outbox_admin_does_not_show_a_drafts_messages(superuser_client, world):
+    from notifications.models import Notification
+
+    rows = Notification.objects.filter(event__challenge=world["draft"])
+    assert rows.exists(), "the draft's invitation is in the outbox"
+    url = reverse("admin:notifications_notification_changelist")
+    for query in ({}, {"q": "concept-uitnodiging"}):
+        status, html = page(superuser_client, url, **query)
+        assert status == 200
+        assert "concept-uitnodiging@example.org" not in html
+    for row in rows:
+        response = superuser_client.get(
+            reverse("admin:notifications_notification_change", args=[row.pk])
+        )
+        assert response.status_code == 302
