@@ -1,6 +1,7 @@
 """Titles and names take no invisible or direction-changing characters (spoofing)."""
 
 import pytest
+from django.utils import translation
 
 from challenges.forms import TaskStepForm
 from challenges.models import Challenge
@@ -8,6 +9,12 @@ from partnerships.forms import OrganisationForm
 from tests.challenges.factories import ChallengeFactory, NeighbourhoodFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
 
 
 def _task_step(**overrides):
