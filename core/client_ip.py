@@ -9,8 +9,8 @@ address from the right. Addresses further left were written by the client and ar
 not trusted. Alternatively TRUSTED_CLIENT_IP_HEADER names one header a trusted
 proxy sets to the client's address (e.g. X-Real-IP).
 
-The same answer is used by allauth's rate limits (accounts.adapter) and by our
-own log lines, so both count the same person.
+allauth's rate limits use this answer (accounts.adapter). Each proxy counted must
+append to X-Forwarded-For, not pass it on: otherwise the client chooses its address.
 """
 
 import ipaddress
