@@ -150,6 +150,8 @@ def test_the_beat_schedule_runs_the_tasks_in_amsterdam_time(settings):
         "challenges.tasks.record_deadline_reminders",
         "partnerships.tasks.open_due_reflections",
     }
+    # What a worker and beat do at start: import every app's tasks module.
+    app.loader.import_default_modules()
     for name in names:
         assert name in app.tasks  # every scheduled task is registered, others' too
     assert schedule["notifications-sweep"]["schedule"] == 60.0
