@@ -100,12 +100,18 @@ def generate(n: int, challenge_ids: list[int], start: datetime):
     rng = random.Random(2026)  # the same log every time
     previous = chain.GENESIS
     steps = ["submitted", "intake", "assessment", "decision", "accepted", "agreement"]
+    # An erased entry is followed by the erasure event naming it (same challenge and
+    # visibility), as timeline_erase_personal_data writes it.
+    erasure_for = None
     for seq in range(1, n + 1):
         challenge = challenge_ids[seq % len(challenge_ids)]
         roll = rng.random()
         visibility = "public" if roll < 0.6 else "parties" if roll < 0.9 else "internal"
         kind = rng.random()
-        if kind < 0.4:
+        if erasure_for is not None:
+            erased_seq, challenge, visibility = erasure_for
+            code, role, data = chain.ERASURE_CODE, "", chain.erasure_data([erased_seq])
+        elif kind < 0.4:
             code, role = "status_changed", "reviewer"
             i = rng.randrange(len(steps) - 1)
             data = {
@@ -119,7 +125,8 @@ def generate(n: int, challenge_ids: list[int], start: datetime):
         else:
             code, role, data = "addition", "challenger", {"text": text(rng)}
         created = start + timedelta(seconds=seq, microseconds=rng.randrange(1_000_000))
-        erased = rng.random() < 0.001
+        erased = erasure_for is None and rng.random() < 0.001
+        erasure_for = (seq, challenge, visibility) if erased else None
         content = {
             "challenge": challenge,
             "code": code,
