@@ -4,18 +4,23 @@ transition form."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.errors import ServiceError
 from core.views import ServiceFormView
 
-from . import page_cache, permissions, services
-from .constants import Status
+from . import page_cache, permissions, rendering, services, workflow
+from .constants import OPEN_STATUSES, STAGE_LINE, Role, Status
 from .forms import NoteForm, TransitionForm
 from .models import (
     Assessment,
@@ -45,8 +50,45 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AssignedFilter(admin.SimpleListFilter):
+    """ "Assigned to me", and "my queue": mine in an open stage, oldest target first
+    (the ordering is `ChallengeAdmin.get_ordering`)."""
+
+    title = _("assigned reviewer")
+    parameter_name = "assigned"
+    QUEUE = "queue"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("me", _("Assigned to me")),
+            (self.QUEUE, _("My queue: open, oldest target first")),
+            ("nobody", _("Not assigned")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(assigned_reviewer=request.user)
+        if self.value() == self.QUEUE:
+            return queryset.filter(assigned_reviewer=request.user, status__in=OPEN_STATUSES)
+        if self.value() == "nobody":
+            return queryset.filter(assigned_reviewer__isnull=True)
+        return queryset
+
+
 class AssessmentFormSet(forms.BaseInlineFormSet):
+    """One row per active criterion: the rows already scored, then one prefilled row
+    (criterion fixed, shown as a label) for each criterion still to score."""
+
     request = None
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if i >= self.initial_form_count():
+            # The prefilled criterion, so that the read-only label can name it.
+            criterion_id = form.initial.get("criterion")
+            if criterion_id:
+                form.instance.criterion = Criterion.objects.filter(pk=criterion_id).first()
+        return form
 
     def clean(self):
         super().clean()
@@ -58,35 +100,68 @@ class AssessmentFormSet(forms.BaseInlineFormSet):
                     "by a reviewer or coordinator."
                 )
             )
+        for form in changed:
+            criterion = form.cleaned_data.get("criterion")
+            if form.instance.pk is None and criterion is not None and not criterion.is_active:
+                raise ValidationError(_("This criterion is no longer in use."))
 
 
 class AssessmentInline(admin.TabularInline):
     model = Assessment
     formset = AssessmentFormSet
-    fields = ("criterion", "score", "motivation", "reviewer", "updated_at")
-    readonly_fields = ("reviewer", "updated_at")
+    fields = ("criterion_label", "criterion", "score", "motivation", "reviewer", "updated_at")
+    readonly_fields = ("criterion_label", "reviewer", "updated_at")
     extra = 0
     can_delete = False
+    verbose_name_plural = _("assessment (internal until published)")
+
+    @admin.display(description=_("criterion"))
+    def criterion_label(self, obj):
+        criterion = getattr(obj, "criterion", None) if obj.criterion_id else None
+        return criterion.name if criterion else ""
 
     def get_formset(self, request, obj=None, **kwargs):
+        # The criterion travels as a hidden field: the row is offered, not chosen.
+        kwargs["widgets"] = {**kwargs.get("widgets", {}), "criterion": forms.HiddenInput}
         formset = super().get_formset(request, obj, **kwargs)
         formset.request = request
         return formset
 
+    @staticmethod
+    def missing_criteria(obj) -> list[Criterion]:
+        done = set(obj.assessments.values_list("criterion_id", flat=True))
+        return [c for c in Criterion.objects.filter(is_active=True) if c.pk not in done]
+
     def get_extra(self, request, obj=None, **kwargs):
         if obj is None or not permissions.can_assess(request.user, obj):
             return 0
-        done = obj.assessments.count()
-        return max(Criterion.objects.filter(is_active=True).count() - done, 0)
+        return len(self.missing_criteria(obj))
+
+    def get_max_num(self, request, obj=None, **kwargs):
+        # No "add another" row: every criterion already has its row.
+        if obj is None:
+            return 0
+        return obj.assessments.count() + self.get_extra(request, obj)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("criterion", "reviewer")
 
 
+def _rendered_event(event) -> str:
+    """The event as the site shows it (its timeline template), not its raw data."""
+    if event.pk is None:  # the admin's blank template row
+        return ""
+    if event.is_erased:
+        return _("Content removed at the request of the person concerned.")
+    # Our own templates' output, escaped by them.
+    html = rendering.render(event, show_parties=True)
+    return format_html('<div class="rtc-admin-event">{}</div>', mark_safe(html))  # noqa: S308
+
+
 class TimelineEventInline(admin.TabularInline):
     model = TimelineEvent
     fk_name = "challenge"
-    fields = ("created_at", "code", "visibility", "actor", "actor_role", "data")
+    fields = ("created_at", "code", "visibility", "actor", "actor_role", "rendered")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -102,6 +177,10 @@ class TimelineEventInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("what happened"))
+    def rendered(self, obj):
+        return _rendered_event(obj)
 
 
 class ChallengeAdminFormView(ServiceFormView):
@@ -139,16 +218,37 @@ class AdminTransitionView(ChallengeAdminFormView):
             "roles": permissions.staff_roles(self.request.user),
         }
 
+    contact_persons_url = ""
+
     def perform(self, form):
-        result = services.challenge_transition(
-            challenge=self.challenge,
-            to_status=form.cleaned_data["to_status"],
-            actor=self.request.user,
-            motivation=form.cleaned_data["motivation"],
-            expected_status=form.cleaned_data["expected_status"],
-        )
+        try:
+            result = services.challenge_transition(
+                challenge=self.challenge,
+                to_status=form.cleaned_data["to_status"],
+                actor=self.request.user,
+                motivation=form.cleaned_data["motivation"],
+                expected_status=form.cleaned_data["expected_status"],
+            )
+        except ServiceError:
+            edge = workflow.find_edge(self.challenge.status, form.cleaned_data["to_status"])
+            if (
+                edge
+                and edge.guard == workflow.CONTACT_PERSONS_ASSIGNED
+                and edge.missing(self.challenge)
+            ):
+                self.contact_persons_url = self._contact_persons_url()
+            raise
         self.challenge.refresh_from_db()
         return result
+
+    def _contact_persons_url(self) -> str:
+        """Where the contact persons are set: the workspace (partnerships fills the
+        guard; its URL is looked up by name, so challenges imports nothing of it)."""
+        try:
+            url = reverse("partnerships:workspace", kwargs={"pk": self.challenge.pk})
+        except NoReverseMatch:
+            return ""
+        return f"{url}#contact-persons"
 
     def get_success_message(self):
         return _("%(reference)s is now in stage “%(stage)s”.") % {
@@ -163,6 +263,84 @@ class AdminTransitionView(ChallengeAdminFormView):
             "title": _("Change the stage of %(reference)s")
             % {"reference": self.challenge.reference},
             "has_edges": bool(context["form"].edges),
+            "contact_persons_url": self.contact_persons_url,
+        }
+
+
+class PublishAssessmentForm(forms.Form):
+    """Nothing to fill in: the button confirms the step."""
+
+
+class AdminPublishAssessmentView(ChallengeAdminFormView):
+    """Show the scores to the parties (the challenge page and its timeline)."""
+
+    form_class = PublishAssessmentForm
+    template_name = "admin/challenges/challenge/publish_assessment.html"
+    success_message = _("The assessment is published: the parties now see the scores.")
+
+    def perform(self, form):
+        return services.assessment_publish(challenge=self.challenge, actor=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "title": _("Publish the assessment of %(reference)s")
+            % {"reference": self.challenge.reference},
+            "assessments": self.challenge.assessments.select_related("criterion"),
+            "missing": AssessmentInline.missing_criteria(self.challenge),
+        }
+
+
+def _reviewers():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(is_staff=True, groups__name=permissions.REVIEWER_GROUP))
+        .distinct()
+        .order_by("display_name", "email")
+    )
+
+
+class AssignReviewerForm(forms.Form):
+    reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = _reviewers()
+        self.fields["reviewer"].label_from_instance = lambda user: user.name
+        self.fields["reviewer"].error_messages["invalid_choice"] = _("Choose an active reviewer.")
+
+
+class AdminAssignReviewerView(ChallengeAdminFormView):
+    form_class = AssignReviewerForm
+    template_name = "admin/challenges/challenge/assign_reviewer.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if Role.COORDINATOR not in permissions.staff_roles(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"reviewer": self.challenge.assigned_reviewer_id}
+
+    def perform(self, form):
+        return services.challenge_assign_reviewer(
+            challenge=self.challenge,
+            actor=self.request.user,
+            reviewer=form.cleaned_data["reviewer"],
+        )
+
+    def get_success_message(self):
+        return _("%(reference)s is assigned to %(name)s.") % {
+            "reference": self.challenge.reference,
+            "name": self.result.assigned_reviewer.name,
+        }
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "title": _("Assign a reviewer to %(reference)s")
+            % {"reference": self.challenge.reference},
         }
 
 
@@ -191,13 +369,14 @@ class ChallengeAdmin(admin.ModelAdmin):
         "status",
         "task",
         "neighbourhood",
+        "assigned_reviewer",
         "due_at",
         "overdue",
         "submitted_at",
     )
-    list_filter = ("status", "neighbourhood", "task", OverdueFilter)
+    list_filter = (AssignedFilter, "status", "neighbourhood", "task", OverdueFilter)
     search_fields = ("reference", "title")
-    list_select_related = ("task", "neighbourhood")
+    list_select_related = ("task", "neighbourhood", "assigned_reviewer")
     date_hierarchy = "submitted_at"
     inlines = [AssessmentInline, TimelineEventInline]
     fieldsets = (
@@ -212,6 +391,8 @@ class ChallengeAdmin(admin.ModelAdmin):
                     "due_at",
                     "submitted_at",
                     "decision_motivation",
+                    "assigned_reviewer",
+                    "assessment_published_at",
                 )
             },
         ),
@@ -238,6 +419,39 @@ class ChallengeAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Challenge._meta.fields]
 
+    def get_ordering(self, request):
+        if request.GET.get(AssignedFilter.parameter_name) == AssignedFilter.QUEUE:
+            # My queue: the oldest target first; without a target, last.
+            return [F("due_at").asc(nulls_last=True), "submitted_at", "pk"]
+        return super().get_ordering(request)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, AssessmentInline) and obj is not None:
+            kwargs["initial"] = [{"criterion": c.pk} for c in inline.missing_criteria(obj)]
+        return kwargs
+
+    def changelist_view(self, request, extra_context=None):
+        queue = self.get_queryset(request).filter(
+            assigned_reviewer=request.user, status__in=OPEN_STATUSES
+        )
+        extra_context = {**(extra_context or {}), "my_queue_count": queue.count()}
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        challenge = self.get_queryset(request).filter(pk=object_id).first()
+        extra_context = {
+            **(extra_context or {}),
+            "can_publish_assessment": bool(
+                challenge
+                and challenge.assessment_published_at is None
+                and permissions.can_assess(request.user, challenge)
+                and challenge.assessments.exists()
+            ),
+            "can_assign_reviewer": Role.COORDINATOR in permissions.staff_roles(request.user),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
     @admin.display(boolean=True, description=_("overdue"))
     def overdue(self, obj):
         return obj.is_overdue
@@ -260,20 +474,23 @@ class ChallengeAdmin(admin.ModelAdmin):
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         if formset.model is not Assessment:
             return
+        scores = []
         for inline_form in formset.forms:
             if not inline_form.has_changed() or not inline_form.cleaned_data:
                 continue
             data = inline_form.cleaned_data
-            try:
-                services.assessment_record(
-                    challenge=form.instance,
-                    criterion=data["criterion"],
-                    actor=request.user,
-                    score=data["score"],
-                    motivation=data["motivation"],
-                )
-            except services.ServiceError as error:
-                messages.error(request, " ".join(error.messages))
+            # A row already saved keeps its criterion, whatever the hidden field says.
+            criterion = inline_form.instance.criterion if inline_form.instance.pk else None
+            scores.append((criterion or data["criterion"], data["score"], data["motivation"]))
+        if not scores:
+            return
+        # The whole page is one save: one event, one message per person concerned.
+        try:
+            services.assessment_record_many(
+                challenge=form.instance, actor=request.user, scores=scores
+            )
+        except ServiceError as error:
+            messages.error(request, " ".join(error.messages))
 
     def get_urls(self):
         urls = super().get_urls()
@@ -287,6 +504,16 @@ class ChallengeAdmin(admin.ModelAdmin):
                 "<int:pk>/note/",
                 self.admin_site.admin_view(self.note_view),
                 name="challenges_challenge_note",
+            ),
+            path(
+                "<int:pk>/publish-assessment/",
+                self.admin_site.admin_view(self.publish_assessment_view),
+                name="challenges_challenge_publish_assessment",
+            ),
+            path(
+                "<int:pk>/assign-reviewer/",
+                self.admin_site.admin_view(self.assign_reviewer_view),
+                name="challenges_challenge_assign_reviewer",
             ),
         ]
         return own + urls
@@ -302,6 +529,12 @@ class ChallengeAdmin(admin.ModelAdmin):
 
     def note_view(self, request, pk):
         return AdminNoteView.as_view(model_admin=self)(request, pk=pk)
+
+    def publish_assessment_view(self, request, pk):
+        return AdminPublishAssessmentView.as_view(model_admin=self)(request, pk=pk)
+
+    def assign_reviewer_view(self, request, pk):
+        return AdminAssignReviewerView.as_view(model_admin=self)(request, pk=pk)
 
 
 class PublishedContentAdmin(admin.ModelAdmin):
@@ -342,6 +575,18 @@ class CriterionAdmin(PublishedContentAdmin):
 @admin.register(StageTarget)
 class StageTargetAdmin(PublishedContentAdmin):
     list_display = ("status", "days", "basis")
+
+    def get_ordering(self, request):
+        # The order of the process, not the alphabet of the stage codes.
+        order = [*STAGE_LINE, *(s for s in Status.values if s not in STAGE_LINE)]
+        return [
+            Case(
+                *(When(status=status, then=Value(i)) for i, status in enumerate(order)),
+                default=Value(len(order)),
+                output_field=IntegerField(),
+            ).asc(),
+            "pk",
+        ]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -390,7 +635,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 @admin.register(TimelineEvent)
 class TimelineEventAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "challenge", "code", "visibility", "actor_role")
+    list_display = ("created_at", "challenge", "code", "visibility", "actor_role", "rendered")
     list_filter = ("visibility", "code")
     search_fields = ("challenge__reference",)
     list_select_related = ("challenge",)
@@ -401,7 +646,19 @@ class TimelineEventAdmin(admin.ModelAdmin):
         return super().get_queryset(request).exclude(challenge__status=Status.DRAFT)
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in TimelineEvent._meta.fields]
+        return [self._shown(f.name) for f in TimelineEvent._meta.fields]
+
+    def get_fields(self, request, obj=None):
+        return [self._shown(f.name) for f in TimelineEvent._meta.fields if f.name != "id"]
+
+    @staticmethod
+    def _shown(name: str) -> str:
+        # The event as text instead of its raw JSON data.
+        return "rendered" if name == "data" else name
+
+    @admin.display(description=_("what happened"))
+    def rendered(self, obj):
+        return _rendered_event(obj)
 
     def has_add_permission(self, request):
         return False

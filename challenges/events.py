@@ -4,6 +4,7 @@ Registered from `ChallengesConfig.ready()`; other apps declare theirs the same w
 (see `challenges.registry`). A kind's code is what a person's preference stores.
 """
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .chain import ERASURE_CODE
@@ -29,7 +30,17 @@ KINDS = [
 ]
 
 
-def _type(code: EventCode, kind: str, *, automated: bool = False) -> EventType:
+class ReviewingEvent(models.TextChoices):
+    """The reviewer's own steps in the admin (besides the stage changes)."""
+
+    # The scores become visible to the parties (services.assessment_publish); the
+    # saves before it are internal `assessment_recorded` events.
+    ASSESSMENT_PUBLISHED = "assessment_published", _("Assessment published")
+    # A coordinator hands the challenge to a reviewer (services.challenge_assign_reviewer).
+    REVIEWER_ASSIGNED = "reviewer_assigned", _("Reviewer assigned")
+
+
+def _type(code: models.TextChoices, kind: str, *, automated: bool = False) -> EventType:
     return EventType(code=code.value, label=code.label, kind=kind, automated=automated)
 
 
@@ -41,7 +52,12 @@ EVENT_TYPES = [
     _type(E.NOTE, CONVERSATION),
     _type(E.CO_INITIATOR_INVITED, TEAM),
     _type(E.CO_INITIATOR_JOINED, TEAM),
+    # One per save of the assessment in the admin (every criterion changed in it),
+    # internal since the publication step exists; the older per-criterion entries
+    # (parties) keep their template.
     _type(E.ASSESSMENT_RECORDED, ASSESSMENT),
+    _type(ReviewingEvent.ASSESSMENT_PUBLISHED, ASSESSMENT),
+    _type(ReviewingEvent.REVIEWER_ASSIGNED, TEAM),
     _type(E.NO_PROGRESS, PROGRESS),
     _type(E.DEADLINE_REMINDER, REMINDER, automated=True),
     _type(E.DEADLINE_PASSED, REMINDER, automated=True),

@@ -105,7 +105,7 @@ class StageTarget(models.Model):
     )
 
     class Meta:
-        ordering = ["status"]
+        ordering = ["status"]  # the admin orders by the process instead
         verbose_name = _("stage target")
         verbose_name_plural = _("stage targets")
 
@@ -185,6 +185,21 @@ class Challenge(models.Model):
         help_text=_("Computed from the stage targets when the stage starts."),
     )
     decision_motivation = models.TextField(_("decision motivation"), blank=True)
+    # The reviewer who handles the challenge, set by a coordinator
+    # (services.challenge_assign_reviewer): what "my queue" in the admin lists.
+    assigned_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned reviewer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_challenges",
+    )
+    # When the scores were published to the parties (services.assessment_publish);
+    # empty while the assessment is internal, and again after a later change to it.
+    assessment_published_at = models.DateTimeField(
+        _("assessment published at"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -208,6 +223,13 @@ class Challenge(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
+
+    def published_assessments(self):
+        """The scores the parties may see: none while the assessment is internal
+        (the reviewer is still at work), every row once it is published."""
+        if self.assessment_published_at is None:
+            return Assessment.objects.none()
+        return self.assessments.select_related("criterion")
 
     @property
     def budget_ratio(self) -> Decimal | None:
@@ -344,22 +366,32 @@ class TimelineEvent(models.Model):
 
     challenge = models.ForeignKey(Challenge, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    actor_role = models.CharField(max_length=20, choices=Role.choices, blank=True)
+    actor_role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     # Every app's codes, from the event-type registry (challenges.registry).
     code = models.CharField(_("event"), max_length=40, choices=registry.event_code_choices)
-    visibility = models.CharField(max_length=10, choices=Visibility.choices)
+    visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices)
     # The canonical encoder: on SQLite the stored text is the canonical JSON itself.
-    data = models.JSONField(default=dict, blank=True, encoder=CanonicalJSONEncoder)
+    data = models.JSONField(_("data"), default=dict, blank=True, encoder=CanonicalJSONEncoder)
     corrects = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections"
+        "self",
+        verbose_name=_("corrects"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
     )
-    created_at = models.DateTimeField(default=_now, db_index=True)
+    created_at = models.DateTimeField(_("created at"), default=_now, db_index=True)
 
     # The chain (see challenges.chain).
     seq = models.PositiveBigIntegerField(_("sequence number"), unique=True, editable=False)
-    salt = models.CharField(max_length=32, blank=True, editable=False)
+    salt = models.CharField(_("salt"), max_length=32, blank=True, editable=False)
     digest = models.CharField(_("digest"), max_length=64, editable=False)
     chain_hash = models.CharField(_("chain hash"), max_length=64, editable=False)
     erased_at = models.DateTimeField(_("content erased at"), null=True, blank=True, editable=False)

@@ -19,6 +19,7 @@ from core.text import join_lazy
 
 from . import permissions, registry, workflow
 from .constants import OPEN_STATUSES, STAGE_LINE, EventCode, Role, Status, TargetBasis, Visibility
+from .events import ReviewingEvent
 from .models import (
     Assessment,
     Challenge,
@@ -191,6 +192,8 @@ def challenge_transition(
             "to": to_status,
             "motivation": motivation,
             "due_at": locked.due_at.isoformat() if locked.due_at else None,
+            # Why the edge ends the challenge, when the table names it (not admissible).
+            **({"reason": edge.reason} if edge.reason else {}),
         },
     )
     return locked
@@ -321,50 +324,150 @@ def challenge_add_note(*, challenge: Challenge, actor, text: str, visibility: st
     return event
 
 
+_NOT_ASSESSABLE = _(
+    "Criteria can be assessed only in the assessment and decision stages, "
+    "by a reviewer or coordinator."
+)
+
+
 @transaction.atomic
-def assessment_record(
-    *, challenge: Challenge, criterion: Criterion, actor, score: int, motivation: str
-) -> Assessment:
+def assessment_record_many(
+    *, challenge: Challenge, actor, scores: list[tuple[Criterion, int, str]]
+) -> list[Assessment]:
+    """Save one sitting of the assessment (the admin's change page with its rows):
+    every (criterion, score, motivation) given, all or nothing, as ONE internal
+    `assessment_recorded` event listing the criteria that changed, so the
+    municipality's people get one message, not one per criterion. The parties see
+    the scores only once they are published (`assessment_publish`); a change after
+    that makes the assessment internal again until it is published anew. Rows given
+    unchanged (a double click) write nothing."""
     locked = locked_challenge(challenge)
     if not permissions.can_assess(actor, locked):
-        raise ServiceError(
-            _(
-                "Criteria can be assessed only in the assessment and decision stages, "
-                "by a reviewer or coordinator."
-            )
+        raise ServiceError(_NOT_ASSESSABLE)
+    cleaned = []
+    for criterion, score, motivation in scores:
+        if type(score) is not int or not 1 <= score <= 5:
+            raise ServiceError(_("A score is a whole number from 1 to 5."))
+        motivation = (motivation or "").strip()
+        if not motivation:
+            raise ServiceError(_("Explain the score in a motivation."))
+        cleaned.append((criterion, score, motivation))
+    if len({criterion.pk for criterion, _s, _m in cleaned}) != len(cleaned):
+        raise ServiceError(_("Each criterion can be scored once per assessment."))
+    saved, changed = [], []
+    for criterion, score, motivation in cleaned:
+        assessment, created = Assessment.objects.select_for_update().get_or_create(
+            challenge=locked,
+            criterion=criterion,
+            defaults={"score": score, "motivation": motivation, "reviewer": actor},
         )
-    if type(score) is not int or not 1 <= score <= 5:
-        raise ServiceError(_("A score is a whole number from 1 to 5."))
-    motivation = (motivation or "").strip()
-    if not motivation:
-        raise ServiceError(_("Explain the score in a motivation."))
-    assessment, created = Assessment.objects.select_for_update().get_or_create(
-        challenge=locked,
-        criterion=criterion,
-        defaults={"score": score, "motivation": motivation, "reviewer": actor},
-    )
-    if not created:
-        if assessment.score == score and assessment.motivation == motivation:
-            return assessment
-        assessment.score = score
-        assessment.motivation = motivation
-        assessment.reviewer = actor
-        assessment.save()
+        saved.append(assessment)
+        if not created:
+            if assessment.score == score and assessment.motivation == motivation:
+                continue
+            assessment.score = score
+            assessment.motivation = motivation
+            assessment.reviewer = actor
+            assessment.save()
+        changed.append(
+            {
+                "criterion_nl": criterion.name_nl,
+                "criterion_en": criterion.name_en,
+                "score": score,
+                "motivation": motivation,
+                "revised": not created,
+            }
+        )
+    if not changed:
+        return saved
+    was_published = locked.assessment_published_at is not None
+    if was_published:
+        locked.assessment_published_at = None
+        locked.save(update_fields=["assessment_published_at", "updated_at"])
     record_event(
         challenge=locked,
         code=EventCode.ASSESSMENT_RECORDED,
+        visibility=Visibility.INTERNAL,
+        actor=actor,
+        actor_role=_acting_role(permissions.staff_roles(actor)),
+        data={"criteria": changed, "unpublished": was_published},
+    )
+    return saved
+
+
+def assessment_record(
+    *, challenge: Challenge, criterion: Criterion, actor, score: int, motivation: str
+) -> Assessment:
+    """One criterion scored (the demo's reviewer; scripts): `assessment_record_many`
+    with one row."""
+    return assessment_record_many(
+        challenge=challenge, actor=actor, scores=[(criterion, score, motivation)]
+    )[0]
+
+
+@transaction.atomic
+def assessment_publish(*, challenge: Challenge, actor) -> Challenge:
+    """Show the assessment to the parties: every active criterion must be scored.
+    Records one `assessment_published` event (parties) with all the scores."""
+    locked = locked_challenge(challenge)
+    if not permissions.can_assess(actor, locked):
+        raise ServiceError(_NOT_ASSESSABLE)
+    if locked.assessment_published_at is not None:
+        raise ServiceError(_("This assessment is already published; nothing changed since."))
+    rows = {a.criterion_id: a for a in locked.assessments.select_related("criterion")}
+    active = list(Criterion.objects.filter(is_active=True))
+    missing = [criterion.name for criterion in active if criterion.pk not in rows]
+    if missing or not rows:
+        raise ServiceError(
+            _("Score every criterion before publishing. Still missing: %(missing)s."),
+            params={"missing": join_lazy(missing) if missing else "-"},
+        )
+    locked.assessment_published_at = timezone.now()
+    locked.save(update_fields=["assessment_published_at", "updated_at"])
+    record_event(
+        challenge=locked,
+        code=ReviewingEvent.ASSESSMENT_PUBLISHED,
         visibility=Visibility.PARTIES,
         actor=actor,
         actor_role=_acting_role(permissions.staff_roles(actor)),
         data={
-            "criterion_nl": criterion.name_nl,
-            "criterion_en": criterion.name_en,
-            "score": score,
-            "motivation": motivation,
-            "revised": not created,
+            "criteria": [
+                {
+                    "criterion_nl": a.criterion.name_nl,
+                    "criterion_en": a.criterion.name_en,
+                    "score": a.score,
+                    "motivation": a.motivation,
+                }
+                for a in sorted(rows.values(), key=lambda a: (a.criterion.order, a.criterion_id))
+            ]
         },
     )
-    return assessment
+    return locked
+
+
+@transaction.atomic
+def challenge_assign_reviewer(*, challenge: Challenge, actor, reviewer) -> Challenge:
+    """A coordinator hands a submitted challenge to a reviewer (or to another one)."""
+    locked = locked_challenge(challenge)
+    if Role.COORDINATOR not in permissions.staff_roles(actor):
+        raise ServiceError(_("Only a coordinator can assign a reviewer."))
+    if locked.status == Status.DRAFT:
+        raise ServiceError(_("A draft cannot be assigned; it is still the team's own."))
+    if reviewer is None or Role.REVIEWER not in permissions.staff_roles(reviewer):
+        raise ServiceError(_("Choose an active reviewer."))
+    if locked.assigned_reviewer_id == reviewer.pk:
+        return locked
+    locked.assigned_reviewer = reviewer
+    locked.save(update_fields=["assigned_reviewer", "updated_at"])
+    record_event(
+        challenge=locked,
+        code=ReviewingEvent.REVIEWER_ASSIGNED,
+        visibility=Visibility.INTERNAL,
+        actor=actor,
+        actor_role=Role.COORDINATOR,
+        data={"reviewer": reviewer.pk, "name": reviewer.name},
+    )
+    return locked
 
 
 # -- Events recorded by Celery beat (challenges/tasks.py) ------------------------------

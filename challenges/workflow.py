@@ -91,6 +91,9 @@ class Edge:
     why: str
     label: str = ""
     guard: str = ""  # a key of GUARD_SLOTS, or "" for none
+    # A code the stage change records as its reason (rendered by the timeline
+    # template status_changed.html), or "" for none.
+    reason: str = ""
 
     def missing(self, challenge) -> list:
         """What the challenge still lacks for this edge (empty: allowed)."""
@@ -101,6 +104,8 @@ class Edge:
             raise LookupError(f"No guard fills the slot {self.guard!r}.")
         return list(guard(challenge, self))
 
+
+NOT_ADMISSIBLE = "not_admissible"
 
 S = Status
 TRANSITIONS: list[Edge] = [
@@ -129,6 +134,15 @@ TRANSITIONS: list[Edge] = [
         "The challenge is admissible; assess it against the published criteria.",
         _("Start assessment"),
         CONTACT_PERSONS_ASSIGNED,
+    ),
+    Edge(
+        S.INTAKE,
+        S.REJECTED,
+        REVIEWER,
+        True,
+        "The challenge is not admissible; the public motivation says why.",
+        _("Reject: not admissible"),
+        reason=NOT_ADMISSIBLE,
     ),
     Edge(
         S.ASSESSMENT,

@@ -391,9 +391,9 @@ def test_an_assessment_needs_a_motivation(reviewer):
     assert not Assessment.objects.filter(challenge=challenge).exists()
 
 
-def test_an_assessment_is_shared_with_the_team_and_revised_in_the_open(
-    resident, reviewer, coordinator
-):
+def test_an_assessment_is_internal_and_revised_without_the_team(resident, reviewer, coordinator):
+    # Changed with the publication step: a save is an internal event listing its
+    # criteria; the team sees the scores only once published (test_reviewing_flow.py).
     challenge = challenge_in(S.ASSESSMENT, initiator=resident, reviewer=reviewer)
     criterion = CriterionFactory(name_nl="Draagvlak", name_en="Support")
     events = _event_count(challenge)
@@ -402,16 +402,21 @@ def test_an_assessment_is_shared_with_the_team_and_revised_in_the_open(
         challenge=challenge, criterion=criterion, actor=reviewer, score=3, motivation="Redelijk."
     )
     first = challenge.events.get(code=EventCode.ASSESSMENT_RECORDED)
-    assert first.visibility == Visibility.PARTIES
+    assert first.visibility == Visibility.INTERNAL
     assert first.actor == reviewer and first.actor_role == Role.REVIEWER
     assert first.data == {
-        "criterion_nl": "Draagvlak",
-        "criterion_en": "Support",
-        "score": 3,
-        "motivation": "Redelijk.",
-        "revised": False,
+        "criteria": [
+            {
+                "criterion_nl": "Draagvlak",
+                "criterion_en": "Support",
+                "score": 3,
+                "motivation": "Redelijk.",
+                "revised": False,
+            }
+        ],
+        "unpublished": False,
     }
-    assert first in selectors.timeline_for(resident, challenge)
+    assert first not in selectors.timeline_for(resident, challenge)
 
     # Saving the same score and motivation again (a double click) writes nothing new.
     services.assessment_record(
@@ -441,6 +446,7 @@ def test_an_assessment_is_shared_with_the_team_and_revised_in_the_open(
         coordinator,
     )
     revised = challenge.events.filter(code=EventCode.ASSESSMENT_RECORDED).first()
-    assert revised.data["revised"] is True and revised.data["score"] == 4
+    assert revised.data["criteria"][0]["revised"] is True
+    assert revised.data["criteria"][0]["score"] == 4
     assert revised.actor_role == Role.COORDINATOR
-    assert TimelineEvent.objects.get(pk=first.pk).data["score"] == 3
+    assert TimelineEvent.objects.get(pk=first.pk).data["criteria"][0]["score"] == 3

@@ -65,6 +65,7 @@ def _expected_table() -> set[tuple[str, str, frozenset, bool]]:
         (S.DRAFT, S.SUBMITTED, team, False),
         (S.SUBMITTED, S.INTAKE, staff, False),
         (S.INTAKE, S.ASSESSMENT, staff, False),
+        (S.INTAKE, S.REJECTED, staff, True),  # not admissible, public motivation
         (S.ASSESSMENT, S.DECISION, staff, False),
         (S.DECISION, S.ACCEPTED, staff, True),  # public motivation
         (S.DECISION, S.REJECTED, staff, True),  # public motivation
