@@ -1,8 +1,11 @@
 """Forms. They validate input and describe fields; services make the changes."""
 
-from decimal import Decimal
+import re
+from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.core.validators import MinLengthValidator
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BoundedDateField, PlainTextMixin
@@ -15,13 +18,34 @@ TEXTAREA = forms.Textarea(attrs={"rows": 6})
 
 
 class StepForm(PlainTextMixin, forms.ModelForm):
-    """A step of the submission form: every field on it must be answered."""
+    """A step of the submission form. A draft saves whatever was typed, also a
+    half-answered step: no answer is required here. Whether the plan is complete is
+    decided at submission, by the workflow's guard (`services.missing_plan_fields`),
+    and the review page lists what is still missing. What is typed must still be
+    well-formed (a real amount, a title of at least five characters, no
+    direction-changing characters), or the step is shown again with the text kept.
+
+    The fields stay `required` for the page: every question must be answered before
+    submission, so none is labelled "(optional)". Only the check of an empty answer
+    is left out here (`_allow_empty`)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.required = True
-            field.error_messages["required"] = _("This question needs an answer.")
+            _allow_empty(field)
+
+
+def _allow_empty(field: forms.Field) -> None:
+    """Let an empty answer through the field's own check (it is saved as empty);
+    everything typed is still checked as usual."""
+    check = field.validate
+
+    def validate(value):
+        if value not in field.empty_values:
+            check(value)
+
+    field.validate = validate
 
 
 class TaskStepForm(StepForm):
@@ -48,6 +72,7 @@ class TaskStepForm(StepForm):
         self.fields["neighbourhood"].queryset = Neighbourhood.objects.all()
         self.fields["neighbourhood"].empty_label = _("Choose a neighbourhood")
         self.fields["title"].min_length = 5
+        self.fields["title"].validators.append(MinLengthValidator(5))
         self.fields["title"].widget.attrs["minlength"] = 5
         self.fields["task"].error_messages["invalid_choice"] = _(
             "Choose one of the tasks in the list."
@@ -74,35 +99,161 @@ class PlanStepForm(StepForm):
         }
 
 
+# The largest budget the portal takes, per year: far above any task a municipality
+# hands over (the model could store ten billion). An amount above it, or above
+# AMOUNT_MAX_RATIO times what the task costs today, is a typo, not a plan.
+AMOUNT_MAX = Decimal("100000000")
+AMOUNT_MAX_RATIO = 100
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
+_CURRENCY = re.compile(r"^(?:€|eur(?:o|os)?)|(?:€|eur(?:o|os)?)$", re.IGNORECASE)
+_EXPONENT = re.compile(r"\d\s*e\s*[+-]?\s*\d", re.IGNORECASE)
+_GROUPED = re.compile(r"^\d{1,3}(?:X\d{3})+$")
+
+
+def _amount_error(code: str) -> forms.ValidationError:
+    messages = {
+        "invalid": _(
+            "Write the amount as a number of euros, for example 80000, 80.000, "
+            "€ 80.000 or 80.000,50."
+        ),
+        "exponent": _(
+            "Write the amount in full, for example 1000000 instead of 1e6; "
+            "exponents are not accepted."
+        ),
+        "negative": _("The amount cannot be negative."),
+        "decimals": _("Use at most two decimals (cents)."),
+    }
+    return forms.ValidationError(messages[code], code=code)
+
+
+def parse_euro_amount(text: str) -> Decimal | None:
+    """The amount of euros a person wrote, the way people write it in Dutch or English.
+
+    Accepted: "80000", "80.000", "80,000", "€ 80.000", "80.000,50", "80,000.50",
+    "80000,5", "EUR 80.000,-". A separator followed by exactly three digits groups
+    thousands (an amount of money has no third decimal); one followed by one or two
+    digits starts the cents. Refused with a ValidationError: exponents ("1e9"),
+    negative amounts, more than two decimals, anything else. Empty: None. The upper
+    limit is not checked here (see AMOUNT_MAX and `BudgetStepForm`)."""
+    value = _SPACES.sub("", text or "")
+    if not value:
+        return None
+    if _EXPONENT.search(value):
+        raise _amount_error("exponent")
+    value = _CURRENCY.sub("", value)
+    value = _CURRENCY.sub("", value)  # "€80.000EUR" is odd, but unambiguous
+    if value.endswith((",-", ".-", ",--", ".--")):
+        value = value.rstrip("-")[:-1]
+    if value.startswith("-") or value.endswith("-"):
+        raise _amount_error("negative")
+    if not value or not all(char.isascii() and (char.isdigit() or char in ".,") for char in value):
+        raise _amount_error("invalid")
+    whole, cents = value, ""
+    last = max(value.rfind("."), value.rfind(","))
+    if last != -1:
+        separator = value[last]
+        other = "," if separator == "." else "."
+        after = value[last + 1 :]
+        decimal = other in value or (value.count(separator) == 1 and len(after) != 3)
+        if decimal:
+            if value.count(separator) != 1 or other in after:
+                raise _amount_error("invalid")
+            if not after:
+                raise _amount_error("invalid")
+            if len(after) > 2:
+                raise _amount_error("decimals")
+            whole, cents = value[:last], after
+            grouping = other
+        else:
+            grouping = separator
+        if grouping in whole:
+            if not _GROUPED.match(whole.replace(grouping, "X")):
+                raise _amount_error("invalid")
+            whole = whole.replace(grouping, "")
+    if not whole.isdigit():
+        raise _amount_error("invalid")
+    if len(whole.lstrip("0")) > len(str(int(AMOUNT_MAX))):
+        raise _too_large()
+    try:
+        return Decimal(f"{whole}.{cents or '0'}").quantize(Decimal("0.01"))
+    except InvalidOperation as error:  # cannot happen for digits only; refuse anyway
+        raise _amount_error("invalid") from error
+
+
+def _too_large() -> forms.ValidationError:
+    return forms.ValidationError(
+        _("This amount is too large: the portal takes at most %(max)s per year."),
+        code="max_value",
+        params={"max": _euros(AMOUNT_MAX)},
+    )
+
+
+def _euros(amount: Decimal) -> str:
+    """Whole euros in the reader's language: "€ 80.000" or "€ 80,000"."""
+    return "€ " + number_format(amount, decimal_pos=0, force_grouping=True)
+
+
+class EuroAmountField(forms.Field):
+    """An amount in euros, typed as people write it (see `parse_euro_amount`)."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return f"{value:.0f}" if value == value.to_integral_value() else f"{value:.2f}"
+        return value
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value)
+        if len(text) > 40:
+            raise _amount_error("invalid")
+        return parse_euro_amount(text)
+
+
 class BudgetStepForm(StepForm):
+    budget_requested = EuroAmountField(
+        label=_("Budget asked per year (EUR)"),
+        required=False,
+        help_text=_(
+            "The amount per year you ask to carry out the task, in euros, for example "
+            "80000, 80.000 or € 80.000,50."
+        ),
+    )
+
     class Meta:
         model = Challenge
         fields = ["budget_requested"]
-        help_texts = {
-            "budget_requested": _(
-                "The amount per year you ask to carry out the task, in euros. "
-                "Write it as a number, for example 42500 or 42500,50."
-            ),
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["budget_requested"]
-        # Localised: "42500,50" and "42500.50" are both understood.
-        field.localize = True
-        field.widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-        field.widget.is_localized = True
-        field.error_messages["invalid"] = _(
-            "Write the amount as a number, for example 42500 or 42500,50."
-        )
-        field.error_messages["max_digits"] = _("This amount is too large.")
-        field.error_messages["max_decimal_places"] = _("Use at most two decimals (cents).")
-        field.error_messages["max_whole_digits"] = _("This amount is too large.")
 
     def clean_budget_requested(self):
         value = self.cleaned_data["budget_requested"]
-        if value is not None and value < Decimal("0"):
-            raise forms.ValidationError(_("The amount cannot be negative."))
+        if value is None:
+            return value
+        if value > AMOUNT_MAX:
+            raise _too_large()
+        task = self.instance.task
+        cost = task.current_yearly_cost if task else None
+        if cost and value > cost * AMOUNT_MAX_RATIO:
+            raise forms.ValidationError(
+                _(
+                    "This amount is %(ratio)s times what the task costs today "
+                    "(%(cost)s per year); at most %(times)s times, %(max)s, is accepted. "
+                    "Check the amount."
+                ),
+                code="max_ratio",
+                params={
+                    "ratio": number_format(value / cost, decimal_pos=0, force_grouping=True),
+                    "cost": _euros(cost),
+                    "times": AMOUNT_MAX_RATIO,
+                    "max": _euros(cost * AMOUNT_MAX_RATIO),
+                },
+            )
         return value
 
 
@@ -223,6 +374,16 @@ class TransitionForm(forms.Form):
         )
         self.fields["to_status"].error_messages["required"] = _("Choose a step.")
         self.fields["expected_status"].initial = challenge.status
+        motivation = self.fields["motivation"]
+        motivation.error_messages["required"] = _(
+            "Write a motivation for this step; it is required."
+        )
+        if self.edges and all(edge.motivation_required for edge in self.edges.values()):
+            # Every step offered needs one (a challenger's withdrawal): the field says
+            # so itself, instead of being marked optional beside a help text that
+            # says it is required.
+            motivation.required = True
+            motivation.help_text = _("The motivation is public on the timeline.")
 
     def clean(self):
         data = super().clean()

@@ -28,7 +28,7 @@ from .models import (
     ReferenceCounter,
     StageTarget,
 )
-from .timeline import record_event
+from .timeline import record_event, timeline_erase_challenge_events
 
 # Fields the challenger team fills in, in the order of the submission steps.
 PLAN_FIELDS = [
@@ -122,6 +122,36 @@ def challenge_update_draft(*, challenge: Challenge, actor, data: dict) -> Challe
         setattr(locked, name, value)
     locked.save()
     return locked
+
+
+@transaction.atomic
+def challenge_delete_draft(*, challenge: Challenge, actor) -> bool:
+    """The initiator deletes their draft. Its invitations are withdrawn (a pending
+    invitation e-mail goes with them). A draft with no events is removed outright
+    (True). A draft whose team was invited has those events on the hash-chained log,
+    which never loses an entry: then its plan is emptied and the content of its
+    events erased, so the chain still verifies (False); the views treat such a draft
+    as gone (`is_deleted_draft`)."""
+    locked = locked_challenge(challenge)
+    if locked.status != Status.DRAFT:
+        raise ServiceError(
+            _(
+                "Only a draft can be deleted. A submitted challenge can be withdrawn, "
+                "with a motivation."
+            )
+        )
+    if locked.initiator_id != getattr(actor, "pk", None):
+        raise ServiceError(_("Only the initiator of this draft can delete it."))
+    locked.invitations.all().delete()
+    if not locked.events.exists():
+        locked.delete()
+        return True
+    for name in PLAN_FIELDS:
+        field = Challenge._meta.get_field(name)
+        setattr(locked, field.attname, None if field.null else "")
+    locked.save()
+    timeline_erase_challenge_events(challenge=locked)
+    return False
 
 
 @transaction.atomic

@@ -136,6 +136,29 @@ def timeline_erase_personal_data(*, user) -> int:
         .order_by("seq")
         .values_list("pk", "seq", "challenge_id", "visibility")
     )
+    return _erase(rows)
+
+
+@transaction.atomic
+def timeline_erase_challenge_events(*, challenge: Challenge) -> int:
+    """Erase the content of every event of one challenge, the way
+    `timeline_erase_personal_data` does (the chain still verifies; erasure events
+    name the erased entries). For a draft its initiator deletes: a draft's events
+    (invitations of co-initiators) are on the chain, so they cannot be removed.
+    Returns how many events were erased."""
+    rows = list(
+        TimelineEvent.objects.select_for_update()
+        .filter(challenge=challenge, erased_at__isnull=True)
+        .exclude(code=chain.ERASURE_CODE)
+        .order_by("seq")
+        .values_list("pk", "seq", "challenge_id", "visibility")
+    )
+    return _erase(rows)
+
+
+def _erase(rows: list) -> int:
+    """Erase the locked entries `rows` (pk, seq, challenge id, visibility) and append
+    the erasure events that name them, in the caller's transaction."""
     if not rows:
         return 0
     vendor = connection.vendor

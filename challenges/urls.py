@@ -14,6 +14,7 @@ urlpatterns = [
     path("challenges/<int:pk>/", views.challenge_detail, name="detail"),
     path("challenges/<int:pk>/plan/<slug:step>/", views.challenge_step, name="step"),
     path("challenges/<int:pk>/review/", views.challenge_review, name="review"),
+    path("challenges/<int:pk>/delete/", views.challenge_delete, name="delete"),
     path("challenges/<int:pk>/invite/", views.challenge_invite, name="invite"),
     path("challenges/<int:pk>/addition/", views.challenge_addition, name="addition"),
     path("challenges/<int:pk>/transition/", views.challenge_transition, name="transition"),

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -30,7 +31,7 @@ from .forms import (
     LogFilterForm,
     TransitionForm,
 )
-from .models import Challenge, Criterion, Invitation
+from .models import Challenge, Criterion, Invitation, TimelineEvent
 from .page_cache import cached_public_page
 from .paging import keyset_page
 
@@ -91,14 +92,39 @@ def _visible_challenge(request, pk) -> Challenge:
         Challenge.objects.select_related("task", "neighbourhood", "initiator"), pk=pk
     )
     permissions.remember_team_membership(request.user, challenge)
-    if not permissions.can_view(request.user, challenge):
+    if not permissions.can_view(request.user, challenge) or is_deleted_draft(challenge):
         raise Http404
     return challenge
 
 
-@cached_public_page
-def challenge_detail(request, pk):
-    challenge = _visible_challenge(request, pk)
+def is_deleted_draft(challenge: Challenge) -> bool:
+    """A draft its initiator deleted while its events had to stay on the chain
+    (`services.challenge_delete_draft`): every event of it erased. It is gone for
+    everyone: not listed, not found."""
+    return challenge.status == Status.DRAFT and _deleted_drafts().filter(pk=challenge.pk).exists()
+
+
+def _deleted_drafts():
+    live = TimelineEvent.objects.filter(challenge=OuterRef("pk"), erased_at__isnull=True).exclude(
+        code=chain.ERASURE_CODE
+    )
+    erased = TimelineEvent.objects.filter(challenge=OuterRef("pk"), erased_at__isnull=False)
+    return Challenge.objects.filter(Q(status=Status.DRAFT), Exists(erased), ~Exists(live))
+
+
+def resume_url(challenge: Challenge) -> str:
+    """Where "Continue with the plan" leads: the first step with a question still
+    unanswered, as the submission guard counts them (`missing_for_submission`), or
+    the review page when nothing is missing."""
+    missing = {str(label) for label in services.missing_for_submission(challenge)}
+    for slug, _label, form_class in STEPS:
+        for name in form_class._meta.fields:
+            if str(Challenge._meta.get_field(name).verbose_name) in missing:
+                return reverse("challenges:step", kwargs={"pk": challenge.pk, "step": slug})
+    return reverse("challenges:review", kwargs={"pk": challenge.pk})
+
+
+def _detail_context(request, challenge: Challenge, addition_form=None) -> dict:
     user = request.user
     is_team = permissions.is_team_member(user, challenge)
     show_parties = permissions.can_see_parties(user, challenge)
@@ -120,25 +146,35 @@ def challenge_detail(request, pk):
         context["invitations"] = challenge.invitations.filter(accepted_at__isnull=True)
     if is_team:
         if permissions.can_add_addition(user, challenge):
-            context["addition_form"] = AdditionForm()
+            context["addition_form"] = addition_form or AdditionForm()
         if permissions.can_invite(user, challenge):
             context["invitation_form"] = InvitationForm()
         transition_form = TransitionForm(challenge=challenge, roles={Role.CHALLENGER})
         if transition_form.edges and challenge.status != Status.DRAFT:
             context["transition_form"] = transition_form
-    return render(request, "challenges/detail.html", context)
+        if challenge.status == Status.DRAFT:
+            context["resume_url"] = resume_url(challenge)
+            context["can_delete"] = challenge.initiator_id == user.pk
+    return context
+
+
+@cached_public_page
+def challenge_detail(request, pk):
+    challenge = _visible_challenge(request, pk)
+    return render(request, "challenges/detail.html", _detail_context(request, challenge))
 
 
 @login_required
 def my_challenges(request):
+    challenges = selectors.team_challenges(request.user).exclude(pk__in=_deleted_drafts())
+    page = _page(request, challenges)
+    for challenge in page:
+        if challenge.status == Status.DRAFT:
+            challenge.resume_url = resume_url(challenge)
     return render(
         request,
         "challenges/mine.html",
-        {
-            "challenges": (page := _page(request, selectors.team_challenges(request.user))),
-            "page": page,
-            "query": _query_without_page(request),
-        },
+        {"challenges": page, "page": page, "query": _query_without_page(request)},
     )
 
 
@@ -191,7 +227,15 @@ class ChallengeStepView(ServiceFormView):
         )
 
     def get_success_message(self):
-        return _("Your draft has been saved.") if "save_and_stop" in self.request.POST else ""
+        parts = []
+        if "save_and_stop" in self.request.POST:
+            parts.append(_("Your draft has been saved."))
+        if STEP_SLUGS[self.index] == "budget" and self.result.budget_ratio is not None:
+            parts.append(
+                _("You ask %(ratio)s%% of what the task costs the municipality today.")
+                % {"ratio": self.result.budget_ratio}
+            )
+        return " ".join(parts)
 
     def get_success_url(self):
         if "save_and_stop" in self.request.POST:
@@ -259,6 +303,38 @@ def challenge_review(request, pk):
     )
 
 
+@login_required
+def challenge_delete(request, pk):
+    """Ask, then delete a draft (POST): only its initiator, only while it is a draft."""
+    challenge = _draft_for(request, pk)
+    if challenge.status != Status.DRAFT:
+        messages.info(
+            request,
+            _(
+                "This challenge has been submitted; it can no longer be deleted. "
+                "You can withdraw it, with a motivation."
+            ),
+        )
+        return redirect(challenge)
+    if challenge.initiator_id != request.user.pk:
+        raise PermissionDenied
+    error = None
+    if request.method == "POST":
+        try:
+            services.challenge_delete_draft(challenge=challenge, actor=request.user)
+        except services.ServiceError as exc:
+            error = exc
+        else:
+            messages.success(request, _("Your draft has been deleted."))
+            return redirect("challenges:mine")
+    return render(
+        request,
+        "challenges/delete.html",
+        {"challenge": challenge, "error": error},
+        status=400 if error else 200,
+    )
+
+
 def _team_post(request, pk) -> Challenge:
     challenge = _visible_challenge(request, pk)
     if not permissions.is_team_member(request.user, challenge):
@@ -300,9 +376,16 @@ challenge_invite = login_required(require_POST(ChallengeInviteView.as_view()))
 
 
 class ChallengeAdditionView(TeamFormView):
+    """An empty or refused addition shows the challenge page again, with the error
+    above the page and at the field, and the text as typed."""
+
     form_class = AdditionForm
     anchor = "timeline"
     success_message = gettext_lazy("Your addition is on the timeline.")
+
+    def form_invalid(self, form):
+        context = _detail_context(self.request, self.challenge, addition_form=form)
+        return render(self.request, "challenges/detail.html", {**context, "form": form})
 
     def perform(self, form):
         return services.challenge_add_addition(

@@ -108,7 +108,9 @@ def visit_pages(open_context, site: Site, language: str) -> Iterator[tuple[str, 
             expect(team.locator("main form")).to_have_count(3)
         yield name, team
 
+    # A draft saves a half-answered step, so an error needs a malformed answer.
     team.goto(f"/challenges/{empty}/plan/task/")
+    team.fill("input[name=title]", "Park")
     _save_step(team)
     yield "step-task-with-errors", team
 
@@ -118,6 +120,7 @@ def visit_pages(open_context, site: Site, language: str) -> Iterator[tuple[str, 
     yield "step-budget-with-errors", team
 
     team.goto(f"/challenges/{empty}/plan/team/")
+    team.fill("textarea[name=team_description]", "Wij \u202ebeheren het park.")
     _save_step(team)
     yield "step-team-with-errors", team
 
