@@ -7,9 +7,11 @@ is a file of that kind and holds nothing active:
 - **PDF**: parsed with pypdf. Refused when it does not parse, has no page, is
   encrypted (its content cannot be checked), has more pages or objects than the
   limits, or holds JavaScript (anywhere: `/JS`, `/JavaScript` name trees, actions),
-  a Launch action, embedded files (`/EmbeddedFiles`, file specifications with
-  `/EF`, file attachment annotations, `/GoToE`) or an XFA form (which carries its
-  own scripts). Every object of the file is visited, referenced or not, so a script
+  a Launch action, an action that opens another file or sends or fetches form
+  data (`/GoToR`, `/SubmitForm`, `/ImportData`), embedded files (`/EmbeddedFiles`,
+  file specifications with `/EF`, file attachment annotations, `/GoToE`) or an XFA
+  form (which carries its own scripts). Links (`/URI`) are allowed: they are
+  clicked, not run. Every object of the file is visited, referenced or not, so a script
   cannot hide in an object the page tree does not reach.
 - **Office files** (DOCX, XLSX; ODT, ODS): opened as a ZIP within limits on the
   number of entries, the total uncompressed size and the compression ratio per
@@ -17,9 +19,15 @@ is a file of that kind and holds nothing active:
   header that lies about a size cannot make the server inflate more than the cap.
   The kind is read from the package manifest (`[Content_Types].xml`, the ODF
   `mimetype` entry). Refused: macros (`vbaProject.bin`, macro-enabled content
-  types, ODF `Basic/` and `Scripts/`), ActiveX controls, and relationships to
-  content outside the file other than hyperlinks (a linked template, object or
-  picture is fetched when the file is opened).
+  types, ODF `Basic/` and `Scripts/`), ActiveX controls, OLE objects
+  (`*/embeddings/*.bin`, the OLE object content type), DDE (a `DDE` or `DDEAUTO`
+  field in a Word part, a `ddeLink` in a workbook's external links, an ODF DDE
+  source or connection), relationships to content outside the file other than
+  hyperlinks (a linked template, object or picture is fetched when the file is
+  opened), and in ODF `content.xml`/`styles.xml` an `xlink:href` on anything but a
+  hyperlink (`text:a`, `draw:a`) that points outside the package (a remote or
+  `file:` picture, object or text section). These parts are parsed as a stream
+  while they are inflated, with expat, refusing a DTD or entity declaration.
 - **Images** (PNG, JPEG): decoded with Pillow within a pixel limit (against
   decompression bombs: a small file that claims huge dimensions), then re-encoded
   to a fresh file of the same kind from the pixels alone. The re-encoded file is
@@ -56,6 +64,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import unquote
 from xml.etree import ElementTree
 
 from django.conf import settings
@@ -228,6 +237,8 @@ class _Package:
     macros: bool = False
     activex: bool = False
     external: bool = False
+    ole: bool = False
+    dde: bool = False
 
 
 def _local_name(tag: str) -> str:
@@ -311,18 +322,144 @@ def _too_compressed(name: str, ratio: int) -> UploadRefused:
     )
 
 
+# Hyperlinks: followed when the reader clicks them, never loaded on opening.
+_ODF_LINK_ELEMENTS = {"a"}
+_DDE_FIELDS = {"DDE", "DDEAUTO"}
+_FIELD_CODE_KEPT = 256
+
+
+class _ForbiddenXml(Exception):
+    """A scanned part declares a DTD or an entity (how an XML bomb works)."""
+
+
+def _forbid(*args):
+    raise _ForbiddenXml()
+
+
+def _local(name: str) -> str:
+    """`office:dde-source` or `{ns}dde-source` as `dde-source`."""
+    return name.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+
+
+def _inside_package(href: str, folder: str = "") -> bool:
+    """Whether an ODF `xlink:href` in a part in `folder` names a part of the package
+    itself ("Pictures/x.png", "./Object 1", "#bookmark"; "../Pictures/x.png" from an
+    embedded object's folder) rather than a file or address elsewhere ("http://...",
+    "file:///...", "/etc/...", "\\\\server\\share", "../x" from the root)."""
+    href = unquote(href).strip()  # "%2F%2Fserver" is "//server" to a reader too
+    if not href or href.startswith("#"):
+        return True
+    if ":" in href or "\\" in href or href.startswith("/"):
+        return False
+    path = posixpath.normpath(posixpath.join(folder or ".", href))
+    return path != ".." and not path.startswith("../")
+
+
+class _PartScanner:
+    """Reads one XML part as it is inflated (expat, no tree kept) and notes what it
+    loads or runs from elsewhere: `external` (an ODF link to outside the package) and
+    `dde` (a DDE source, link or field). Namespace prefixes are not resolved:
+    elements and attributes are matched on their local name, whatever prefix they
+    carry."""
+
+    def __init__(self, family: str, folder: str = ""):
+        from xml.parsers import expat
+
+        self.family = family
+        self.folder = folder
+        self.findings: set[str] = set()
+        self._parser = expat.ParserCreate()
+        self._parser.buffer_text = True
+        self._parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        self._parser.StartDoctypeDeclHandler = _forbid
+        self._parser.EntityDeclHandler = _forbid
+        self._parser.ExternalEntityRefHandler = _forbid
+        self._parser.StartElementHandler = self._start
+        self._parser.EndElementHandler = self._end
+        self._parser.CharacterDataHandler = self._text
+        # Word: the code of each open field (fields nest), and whether the text being
+        # read is field code.
+        self._fields: list[list] = []
+        self._in_instr = False
+
+    def feed(self, data: bytes, final: bool = False) -> None:
+        self._parser.Parse(data, final)
+
+    def _start(self, tag: str, attributes: dict) -> None:
+        local = _local(tag)
+        if self.family == "odf":
+            if local.startswith("dde-"):
+                self.findings.add("dde")
+            if local not in _ODF_LINK_ELEMENTS:
+                for key, value in attributes.items():
+                    if _local(key) == "href" and not _inside_package(value, self.folder):
+                        self.findings.add("external")
+            return
+        if local in {"ddeLink", "oleLink"}:
+            self.findings.add("dde")
+        elif local == "fldSimple":
+            instr = next((v for k, v in attributes.items() if _local(k) == "instr"), "")
+            self._check_field(instr)
+        elif local == "fldChar":
+            kind = next((v for k, v in attributes.items() if _local(k) == "fldCharType"), "")
+            if kind == "begin":
+                if self._fields and not self._fields[-1][0].strip():
+                    # A field whose name is the result of another field: the name is
+                    # only known when Word runs it.
+                    self.findings.add("dde")
+                self._fields.append([""])
+            elif kind in {"separate", "end"} and self._fields:
+                self._check_field(self._fields[-1][0])
+                if kind == "end":
+                    self._fields.pop()
+        elif local == "instrText":
+            self._in_instr = True
+
+    def _end(self, tag: str) -> None:
+        if _local(tag) == "instrText":
+            self._in_instr = False
+
+    def _text(self, text: str) -> None:
+        if self._in_instr and self._fields and len(self._fields[-1][0]) < _FIELD_CODE_KEPT:
+            self._fields[-1][0] += text
+
+    def _check_field(self, code: str) -> None:
+        words = code.replace('"', " ").split()
+        if words and words[0].upper() in _DDE_FIELDS:
+            self.findings.add("dde")
+
+
+def _scanned_family(filename: str, odf: bool) -> str | None:
+    """Which parts are read for links and DDE: an ODF document's content and styles
+    (an embedded object's too), a Word document's parts (the body, headers, footers,
+    notes, comments, the glossary), a workbook's external links."""
+    if odf:
+        return "odf" if posixpath.basename(filename) in {"content.xml", "styles.xml"} else None
+    folder, base = posixpath.split(filename)
+    if not base.endswith(".xml"):
+        return None
+    if folder in {"word", "word/glossary", "xl/externalLinks"}:
+        return "ooxml"
+    return None
+
+
 def _is_manifest(filename: str) -> bool:
     return filename in {"mimetype", "[Content_Types].xml"} or filename.endswith(".rels")
 
 
-def _read_package(package: zipfile.ZipFile, infos, name: str) -> dict[str, bytes]:
+def _read_package(package: zipfile.ZipFile, infos, name: str) -> tuple[dict[str, bytes], set[str]]:
     """Inflate every entry as a stream, never more than it declared nor more than the
-    total cap; return the manifest parts, which are parsed afterwards."""
+    total cap; return the manifest parts, which are parsed afterwards, and what the
+    scanned parts (`_scanned_family`) were found to load or run from elsewhere."""
     budget = _setting("RTC_UPLOAD_ZIP_MAX_TOTAL_SIZE")
     kept: dict[str, bytes] = {}
+    findings: set[str] = set()
+    odf = any(info.filename == "mimetype" for info in infos)
     for info in infos:
         if info.is_dir():
             continue
+        family = _scanned_family(info.filename, odf)
+        scanner = _PartScanner(family, posixpath.dirname(info.filename)) if family else None
         keep = _is_manifest(info.filename)
         if keep and info.file_size > _MANIFEST_LIMIT:
             raise _unreadable_package(name)
@@ -339,13 +476,21 @@ def _read_package(package: zipfile.ZipFile, infos, name: str) -> dict[str, bytes
                         raise _too_large_unpacked(name, _setting("RTC_UPLOAD_ZIP_MAX_TOTAL_SIZE"))
                     if keep:
                         parts.append(chunk)
+                    if scanner:
+                        scanner.feed(chunk)
+            if scanner:
+                scanner.feed(b"", final=True)
         except UploadRefused:
             raise
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError):
             raise _unreadable_package(name) from None
+        except Exception:  # a scanned part that is not XML, or declares a DTD
+            raise _unreadable_package(name) from None
         if keep:
             kept[info.filename] = b"".join(parts)
-    return kept
+        if scanner:
+            findings |= scanner.findings
+    return kept, findings
 
 
 def _content_types(data: bytes) -> set[str] | None:
@@ -378,6 +523,9 @@ def _external_relationships(parts: dict[str, bytes]) -> bool:
     return False
 
 
+_OLE_CONTENT_TYPES = {"application/vnd.openxmlformats-officedocument.oleobject"}
+
+
 def _inspect_package(fileobj, name: str) -> _Package:
     try:
         package = zipfile.ZipFile(fileobj)
@@ -385,10 +533,16 @@ def _inspect_package(fileobj, name: str) -> _Package:
         return _Package(kind=None)
     with package:
         infos = _check_package_limits(package, name)
-        parts = _read_package(package, infos, name)
+        parts, findings = _read_package(package, infos, name)
     names = {info.filename for info in infos}
     lowered = {filename.lower() for filename in names}
     result = _Package(kind=None)
+    result.external = "external" in findings
+    result.dde = "dde" in findings
+    result.ole = any(
+        filename.endswith(".bin") and "/embeddings/" in f"/{posixpath.dirname(filename)}/"
+        for filename in lowered
+    )
     result.macros = any(
         posixpath.basename(filename) in {"vbaproject.bin", "vbadata.xml"} for filename in lowered
     ) or any(
@@ -414,7 +568,8 @@ def _inspect_package(fileobj, name: str) -> _Package:
             "macroenabled" in t.lower() or "vbaproject" in t.lower() for t in types
         )
         result.activex = result.activex or any("activex" in t.lower() for t in types)
-        result.external = _external_relationships(parts)
+        result.ole = result.ole or any(t.lower() in _OLE_CONTENT_TYPES for t in types)
+        result.external = result.external or _external_relationships(parts)
     return result
 
 
@@ -432,6 +587,32 @@ def _check_package(package: _Package, kind: Kind, name: str) -> None:
             _(
                 "“%(name)s” contains ActiveX controls, which can run programs. Remove them, "
                 "save the file and upload it again."
+            )
+            % {"name": name}
+        )
+    if package.ole:
+        raise UploadRefused(
+            _(
+                "“%(name)s” contains an embedded OLE object, which can run a program when "
+                "it is opened. Remove the object (paste its content as a picture or a "
+                "table instead), save the file and upload it again."
+            )
+            % {"name": name}
+        )
+    if package.dde:
+        raise UploadRefused(
+            _(
+                "“%(name)s” contains a DDE link or field, which can start another program "
+                "when the file is opened. Remove it, save the file and upload it again."
+            )
+            % {"name": name}
+        )
+    if package.external and kind.key in ("odt", "ods"):
+        raise UploadRefused(
+            _(
+                "“%(name)s” loads content from outside the file when it is opened (a "
+                "linked picture, object or text section). Embed that content or remove "
+                "the link, and upload it again."
             )
             % {"name": name}
         )
@@ -469,6 +650,11 @@ def _name(dictionary, key: str) -> str:
     return str(value)
 
 
+# Actions that open another file (GoToR: a remote PDF, a UNC path) or send the form's
+# data away or fetch data into it; /URI (a link the reader clicks) is not one.
+_REMOTE_ACTIONS = {"/GoToR": "GoToR", "/SubmitForm": "SubmitForm", "/ImportData": "ImportData"}
+
+
 def _pdf_findings(reader) -> set[str]:
     """What active or hidden content the PDF holds: every object is visited, from the
     trailer and from the cross-reference table, each once, within the object limit."""
@@ -503,6 +689,8 @@ def _pdf_findings(reader) -> set[str]:
                 findings.add("javascript")
             if action == "/Launch":
                 findings.add("launch")
+            if action in _REMOTE_ACTIONS:
+                findings.add(action)
             if (
                 keys & {"/EmbeddedFiles", "/EF"}
                 or action == "/GoToE"
@@ -570,6 +758,16 @@ def _check_pdf(fileobj, name: str) -> None:
                 "cannot be shared: print it to a new PDF file and upload that."
             )
             % {"name": name}
+        )
+    remote = sorted(_REMOTE_ACTIONS[action] for action in findings & set(_REMOTE_ACTIONS))
+    if remote:
+        raise UploadRefused(
+            _(
+                "“%(name)s” contains an action that opens another file or sends or fetches "
+                "form data (%(actions)s) without the reader choosing a link. Such PDF "
+                "files cannot be shared: print it to a new PDF file and upload that."
+            )
+            % {"name": name, "actions": ", ".join(remote)}
         )
     if "embedded" in findings:
         raise UploadRefused(

