@@ -4,6 +4,7 @@ transition form."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -87,8 +88,13 @@ class AssessmentFormSet(forms.BaseInlineFormSet):
             # The prefilled criterion, so that the read-only label can name it.
             criterion_id = form.initial.get("criterion")
             if criterion_id:
-                form.instance.criterion = Criterion.objects.filter(pk=criterion_id).first()
+                form.instance.criterion = self._criteria().get(criterion_id)
         return form
+
+    def _criteria(self) -> dict:
+        if not hasattr(self, "_criteria_by_pk"):
+            self._criteria_by_pk = Criterion.objects.in_bulk()
+        return self._criteria_by_pk
 
     def clean(self):
         super().clean()
@@ -439,7 +445,7 @@ class ChallengeAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        challenge = self.get_queryset(request).filter(pk=object_id).first()
+        challenge = self.get_object(request, unquote(object_id))  # None if unknown or invalid
         extra_context = {
             **(extra_context or {}),
             "can_publish_assessment": bool(

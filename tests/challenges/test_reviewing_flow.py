@@ -394,3 +394,10 @@ def test_the_timeline_headers_are_translatable_verbose_names(client, reviewer):
         assert header in html, header
     for raw in ("CREATED AT", ">Created_at<", ">Actor_role<", ">Data<"):
         assert raw not in html
+
+
+@pytest.mark.parametrize("object_id", ["abc", "999999"])
+def test_an_unknown_or_invalid_challenge_id_is_no_error(client, reviewer, object_id):
+    client.force_login(reviewer)
+    response = client.get(f"/admin/challenges/challenge/{object_id}/change/")
+    assert response.status_code == 302  # the admin's "does not exist" redirect
