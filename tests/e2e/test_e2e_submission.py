@@ -1,5 +1,5 @@
 """A challenge from sign-up to intake, in a real browser: a resident signs up,
-verifies the address, fills in the four steps and submits; a reviewer moves it to
+verifies the address, fills in the four steps of questions and submits; a reviewer moves it to
 intake in the admin; the public sees the new stage and its motivation on the
 challenge page, the process log and the Atom feed."""
 
@@ -224,3 +224,43 @@ def test_budget_that_is_not_a_number_is_refused_with_an_error_summary(
     assert draft.budget_requested is None
     assert draft.updated_at == updated_at
     assert draft.status == Status.DRAFT
+
+
+def test_a_half_filled_step_is_kept_and_the_draft_resumes_where_it_stopped(
+    open_context, make_user, make_draft
+):
+    resident = make_user("carla@example.org")
+    draft = make_draft(resident, complete=True)
+    Challenge.objects.filter(pk=draft.pk).update(social_value="")
+    page = open_context("en", user=resident).new_page()
+
+    # My challenges: the draft opens on its first step with an unanswered question.
+    page.goto("/challenges/mine/")
+    page.get_by_role("link", name=draft.title).click()
+    page.wait_for_url(f"**/challenges/{draft.pk}/plan/plan/")
+
+    # Half-filled: social value typed, approach cleared; saved without errors.
+    page.fill("textarea[name=social_value]", "Ontmoeting in het park.")
+    page.fill("textarea[name=approach]", "")
+    page.click("button[name=save_and_stop]")
+    page.wait_for_url("**/challenges/mine/")
+    expect(page.locator("main")).to_contain_text("Your draft has been saved.")
+    draft.refresh_from_db()
+    assert draft.social_value == "Ontmoeting in het park."
+    assert draft.approach == ""
+
+    # The budget as people write it in Dutch.
+    page.goto(f"/challenges/{draft.pk}/plan/budget/")
+    page.fill("input[name=budget_requested]", "€ 80.000")
+    page.click("button[name=save_and_continue]")
+    page.wait_for_url(f"**/challenges/{draft.pk}/plan/team/")
+    draft.refresh_from_db()
+    assert str(draft.budget_requested) == "80000.00"
+
+    # The review page says what is missing; the draft page resumes at that step.
+    page.goto(f"/challenges/{draft.pk}/review/")
+    expect(page.locator("main")).to_contain_text("Before you can submit")
+    expect(page.get_by_role("button", name="Submit my challenge")).to_have_count(0)
+    page.goto(f"/challenges/{draft.pk}/")
+    page.get_by_role("link", name="Continue with the plan").click()
+    page.wait_for_url(f"**/challenges/{draft.pk}/plan/plan/")
