@@ -489,3 +489,14 @@ def test_a_huge_number_is_too_large_not_a_crash(typed):
     with pytest.raises(ValidationError) as refusal:
         parse_euro_amount(typed)
     assert refusal.value.code == "max_value"
+
+
+def test_every_step_can_be_opened_from_the_step_list_of_an_untitled_draft(client, resident):
+    draft = empty_draft(resident)
+    client.force_login(resident)
+    body = client.get(step_url(draft, "task"), **EN).content.decode()
+    nav = body[body.index('<nav aria-label="Steps">') :]
+    nav = nav[: nav.index("</nav>")]
+    for step in ("task", "plan", "budget", "team"):
+        assert f'href="{step_url(draft, step)}"' in nav
+    assert f'href="{reverse("challenges:review", args=[draft.pk])}"' in nav
