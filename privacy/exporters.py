@@ -232,6 +232,16 @@ def _invitations_received(user):
     )
 
 
+def _challenges_assigned(user):
+    return _values(
+        Challenge.objects.filter(assigned_reviewer=user).order_by("pk"),
+        "id",
+        "reference",
+        "title",
+        "status",
+    )
+
+
 def _assessments(user):
     return _values(
         Assessment.objects.filter(reviewer=user).order_by("pk"),
@@ -492,6 +502,11 @@ SECTIONS: tuple[Section, ...] = (
     Section("invitations_sent", ("challenges.Invitation.invited_by",), _invitations_sent),
     Section("invitations_received", ("challenges.Invitation.user",), _invitations_received),
     Section("assessments", ("challenges.Assessment.reviewer",), _assessments),
+    Section(
+        "challenges_assigned_to_review",
+        ("challenges.Challenge.assigned_reviewer",),
+        _challenges_assigned,
+    ),
     Section("timeline_events", ("challenges.TimelineEvent.actor",), _timeline_events),
     Section("notifications", ("notifications.Notification.recipient",), _notifications),
     Section("notification_digests", ("notifications.Digest.recipient",), _digests),

@@ -51,6 +51,7 @@ audit = logging.getLogger("rtc.audit")
 FORMER_PARTICIPANT = gettext_lazy("former participant")
 
 DELETE = "deleted"
+STAFF_ONLY = "never reached: staff accounts cannot be deleted here"
 UNLINK = "unlinked (set to empty), the row stays as the partnership's record"
 ANONYMISED = "kept, pointing at the anonymised account"
 
@@ -62,12 +63,13 @@ DELETION: dict[str, str] = {
     "usersessions.UserSession.user": DELETE,
     "accounts.User_groups.user": DELETE,
     "accounts.User_user_permissions.user": DELETE,
-    "admin.LogEntry.user": "never reached: staff accounts cannot be deleted here",
+    "admin.LogEntry.user": STAFF_ONLY,
     # challenges: the public record stays, the person's name goes
     "challenges.Challenge.initiator": ANONYMISED,
     "challenges.Invitation.invited_by": ANONYMISED,
     "challenges.Invitation.user": DELETE + " (the person leaves the team)",
-    "challenges.Assessment.reviewer": "never reached: staff accounts cannot be deleted here",
+    "challenges.Assessment.reviewer": STAFF_ONLY,
+    "challenges.Challenge.assigned_reviewer": STAFF_ONLY,
     "challenges.TimelineEvent.actor": "content erased, entry kept (timeline_erase_personal_data)",
     # notifications
     "notifications.Notification.recipient": DELETE,
