@@ -266,12 +266,13 @@ WORKSPACE_PAGES = [
 ]
 
 
-@pytest.mark.parametrize("page", WORKSPACE_PAGES)
-def test_workspace_forms(stage_world, page):
+# Not called "page": that is the browser fixture's name.
+@pytest.mark.parametrize("subpage", WORKSPACE_PAGES)
+def test_workspace_forms(stage_world, subpage):
     challenge = stage_world.challenges[Status.AGREEMENT.value]
-    person = "coordinator" if "contact-persons/municipality" in page else "initiator"
+    person = "coordinator" if "contact-persons/municipality" in subpage else "initiator"
     client = login(Client(), stage_world.people[person])
-    path = f"/challenges/{challenge.pk}/{page}"
+    path = f"/challenges/{challenge.pk}/{subpage}"
     if client.get(path).status_code != 200:
         pytest.skip(f"{path} is not offered to the {person} in this stage")
     assert fuzz_page(client, path, only_method="post") >= 1
