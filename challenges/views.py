@@ -142,7 +142,13 @@ def _detail_context(request, challenge: Challenge, addition_form=None) -> dict:
     }
     if show_parties:
         context["team"] = selectors.team_members(challenge)
-        context["assessments"] = challenge.assessments.select_related("criterion")
+        # The team sees the scores once the assessment is published; the
+        # municipality's people see them as they are entered.
+        context["assessments"] = (
+            challenge.assessments.select_related("criterion")
+            if permissions.is_municipality(user)
+            else challenge.published_assessments()
+        )
         context["invitations"] = challenge.invitations.filter(accepted_at__isnull=True)
     if is_team:
         if permissions.can_add_addition(user, challenge):

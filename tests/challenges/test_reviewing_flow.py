@@ -180,11 +180,6 @@ def test_the_old_per_criterion_events_still_render():
     assert "“Support” assessed" in html and "3 out of 5" in html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="challenges/views.py still lists every assessment row for the team; it should "
-    "list challenge.published_assessments() (that file belongs to the submission flow).",
-)
 def test_the_challenge_page_shows_no_scores_before_publication(client, resident, reviewer):
     challenge = challenge_in(Status.ASSESSMENT, initiator=resident, reviewer=reviewer)
     services.assessment_record(
@@ -401,3 +396,22 @@ def test_an_unknown_or_invalid_challenge_id_is_no_error(client, reviewer, object
     client.force_login(reviewer)
     response = client.get(f"/admin/challenges/challenge/{object_id}/change/")
     assert response.status_code == 302  # the admin's "does not exist" redirect
+
+
+def test_the_team_sees_the_scores_once_published_and_the_reviewer_always(
+    client, resident, reviewer
+):
+    challenge = challenge_in(Status.ASSESSMENT, initiator=resident, reviewer=reviewer)
+    services.assessment_record(
+        challenge=challenge,
+        criterion=Criterion.objects.filter(is_active=True).first(),
+        actor=reviewer,
+        score=4,
+        motivation="Nog bezig.",
+    )
+    client.force_login(reviewer)
+    assert len(list(client.get(challenge.get_absolute_url()).context["assessments"])) == 1
+    challenge.assessment_published_at = challenge.submitted_at
+    challenge.save(update_fields=["assessment_published_at"])
+    client.force_login(resident)
+    assert len(list(client.get(challenge.get_absolute_url()).context["assessments"])) == 1
