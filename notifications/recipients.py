@@ -135,17 +135,23 @@ def _conditions(challenge) -> tuple[tuple[str, list], tuple[str, list], tuple[st
     staff_u, staff_u_params = staff("u")
     staff_s, staff_s_params = staff("s")
     reviewer_u, reviewer_u_params = in_groups("u", REVIEWER_GROUP)
+    # The reviewer a coordinator assigned is one of the municipality's people at once;
+    # with one assigned, the challenge is no longer everybody's to pick up.
+    assigned = getattr(challenge, "assigned_reviewer_id", None)
     people = (
         f"({staff_u} AND (u.id IN ({contact_sql}) OR u.id IN ({acted_sql}) "  # noqa: S608
-        f"OR (u.is_staff = %s AND {reviewer_u} "
+        f"OR u.id = %s "
+        f"OR (u.is_staff = %s AND {reviewer_u} AND %s "
         f"AND NOT EXISTS (SELECT 1 FROM {t['user']} s WHERE {staff_s} "
         f"AND s.id IN ({acted_sql})) AND NOT EXISTS ({contact_sql}))))",
         [
             *staff_u_params,
             *contact_params,
             *acted_params,
+            assigned if assigned is not None else -1,
             True,
             *reviewer_u_params,
+            assigned is None,
             *staff_s_params,
             *acted_params,
             *contact_params,
@@ -194,6 +200,8 @@ def _candidates(
                 [REVIEWER_GROUP],
             )
         )
+        if getattr(challenge, "assigned_reviewer_id", None) is not None:
+            parts.append(("SELECT %s", [challenge.assigned_reviewer_id]))
         contact_sides = {*contact_sides, Side.MUNICIPALITY}
     if contact_sides:
         marks = ", ".join(["%s"] * len(contact_sides))
