@@ -62,9 +62,7 @@ def test_invitation_list_hides_a_drafts_invitations(staff_client, world, superus
         assert status == 200
         assert "openbaar@example.org" in html
         assert "concept-uitnodiging@example.org" not in html
-        status, html = page(
-            client, reverse("admin:challenges_invitation_changelist"), q="concept"
-        )
+        status, html = page(client, reverse("admin:challenges_invitation_changelist"), q="concept")
         assert "concept-uitnodiging@example.org" not in html
 
 
