@@ -17,6 +17,7 @@ import secrets
 from collections.abc import Sequence
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import chain, page_cache, registry
@@ -149,6 +150,35 @@ def timeline_erase_challenge_events(*, challenge: Challenge) -> int:
     rows = list(
         TimelineEvent.objects.select_for_update()
         .filter(challenge=challenge, erased_at__isnull=True)
+        .exclude(code=chain.ERASURE_CODE)
+        .order_by("seq")
+        .values_list("pk", "seq", "challenge_id", "visibility")
+    )
+    return _erase(rows)
+
+
+# The keys under which an event's data names a person (contact persons assigned and
+# handed over: "name" is the incoming one, "from_name" the outgoing one).
+NAME_KEYS = ("name", "from_name")
+
+
+@transaction.atomic
+def timeline_erase_mentions(*, challenge_ids, names) -> int:
+    """Erase the content of every event on `challenge_ids` whose data names one of
+    `names` (a deleted account's former names) under `NAME_KEYS`, though someone
+    else wrote it: the municipality naming them contact person, a handover naming
+    them as the one who left. Erased as `timeline_erase_personal_data` erases (the
+    chain still verifies; erasure events name the entries). Returns how many."""
+    names = {name for name in names if name}
+    if not names or not challenge_ids:
+        return 0
+    mentions = Q()
+    for key in NAME_KEYS:
+        mentions |= Q(**{f"data__{key}__in": sorted(names)})
+    rows = list(
+        TimelineEvent.objects.select_for_update()
+        .filter(challenge_id__in=list(challenge_ids), erased_at__isnull=True)
+        .filter(mentions)
         .exclude(code=chain.ERASURE_CODE)
         .order_by("seq")
         .values_list("pk", "seq", "challenge_id", "visibility")

@@ -22,8 +22,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from challenges.models import Invitation
-from challenges.timeline import timeline_erase_personal_data
+from challenges.models import Challenge, Invitation
+from challenges.timeline import timeline_erase_mentions, timeline_erase_personal_data
 from core.errors import ServiceError
 from notifications.models import Digest, Follow, Notification, Preference
 from partnerships.models import (
@@ -169,6 +169,13 @@ def account_delete(*, user, password: str) -> None:
         raise ServiceError(refusal)
 
     addresses = addresses_of(locked)
+    # Who the person was, and where: for the entries others wrote that name them.
+    former_names = {locked.name, locked.display_name, locked.get_full_name(), locked.email}
+    their_challenges = {
+        *ContactPerson.objects.filter(user=locked).values_list("challenge_id", flat=True),
+        *Challenge.objects.filter(initiator=locked).values_list("pk", flat=True),
+        *Invitation.objects.filter(user=locked).values_list("challenge_id", flat=True),
+    }
     for row_model, field in _UNLINKED:
         row_model.objects.filter(**{field: locked}).update(**{field: None})
     OrganisationMember.objects.filter(user=locked).delete()
@@ -208,6 +215,9 @@ def account_delete(*, user, password: str) -> None:
     # not announced to it): the entries keep their place, their content is erased
     # and the actor unlinked, and the chain still verifies.
     timeline_erase_personal_data(user=locked)
+    # And the entries by others that name them (a contact person's assignment or
+    # handover written by the municipality or their successor).
+    timeline_erase_mentions(challenge_ids=their_challenges, names=former_names)
     # Last, so that nothing recorded above is left addressed to the person.
     Notification.objects.filter(notifications_addressed_to(locked, addresses)).delete()
     Digest.objects.filter(recipient=locked).delete()

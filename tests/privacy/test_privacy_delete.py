@@ -267,3 +267,39 @@ def test_every_relation_the_walker_sees_is_real(db):
         "partnerships.Document.uploaded_by",
         "account.EmailAddress.user",
     } <= found
+
+
+def test_entries_others_wrote_that_name_the_person_are_erased_too(client, world):
+    """The municipality's contact person hands the challenger side over: that entry,
+    written by someone else, names the person who left. Deleting that person's account
+    erases it too, and the chain still verifies."""
+    from tests.challenges.factories import add_co_initiator
+
+    mate, challenge = world.life.mate, world.life.challenge
+    municipality = ContactPerson.objects.get(
+        challenge=challenge, side=Side.MUNICIPALITY, ended_at__isnull=True
+    ).user
+    newcomer = UserFactory(display_name="Nieuwe Contactpersoon")
+    add_co_initiator(challenge, newcomer)
+    partnership_services.contact_person_hand_over(
+        challenge=challenge,
+        side=Side.CHALLENGER,
+        user=newcomer,
+        mandate="Beslist over de uitvoering.",
+        reason="Wisseling.",
+        actor=municipality,
+    )
+    names = {mate.name, mate.email}
+    mentioning = [
+        e
+        for e in TimelineEvent.objects.filter(challenge=challenge)
+        if names & set(map(str, e.data.values()))
+    ]
+    assert any(e.actor_id != mate.pk for e in mentioning), "an entry by someone else names them"
+
+    assert post_delete(client, mate).status_code == 302
+    for event in TimelineEvent.objects.filter(challenge=challenge):
+        assert not names & set(map(str, event.data.values())), event.code
+    out = io.StringIO()
+    call_command("verify_log", stdout=out)
+    assert "verifies" in out.getvalue()
