@@ -85,7 +85,8 @@ def site(transactional_db, settings, tmp_path) -> Site:
     services.knot_raise(
         challenge=running,
         actor=resident,
-        question=long_text("Who mows?"),
+        # The question is a line of at most 300 characters: the long word, no URL.
+        question=f"Who mows? {LONG_WORD}"[:300],
         decision_needed=long_text("Decide."),
         needed_by=today + timedelta(days=2),
     )
