@@ -12,9 +12,7 @@ under CI (CI=true) a missing one is a failure.
 
 import collections
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -34,7 +32,7 @@ from notifications.models import Notification
 from notifications.services import follow_create
 from rtc_portal.celery import app as celery_app
 from tests.challenges.factories import ReviewerFactory, UserFactory, add_co_initiator, challenge_in
-from tests.conftest import running_under_ci
+from tests.notifications.fault_rig import RedisServer, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 QUEUES = "default,notifications,periodic"
@@ -45,85 +43,9 @@ pytestmark = [
 ]
 
 
-def _require_redis_server() -> str:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        reason = "needs the redis-server program (apt-get install redis-server)"
-        if running_under_ci():
-            pytest.fail(f"CI=true and redis-server is missing: {reason}", pytrace=False)
-        pytest.skip(reason)
-    return binary
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(condition, timeout: float, what: str, interval: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
-class RedisServer:
-    """A throw-away redis-server: no persistence, so a restart starts empty (the
-    messages queued before the outage are gone too, the worst case)."""
-
-    def __init__(self, binary: str, workdir: Path):
-        self.binary = binary
-        self.port = _free_port()
-        self.workdir = workdir
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = None
-
-    def start(self):
-        log = open(self.workdir / f"redis-{self.port}.log", "ab")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [
-                self.binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.workdir),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
-
-        def up():
-            try:
-                return client.ping()
-            except redis.RedisError:
-                return False
-
-        _wait_for(up, 10, "redis-server to start")
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-
-
 @pytest.fixture
 def redis_server(tmp_path):
-    server = RedisServer(_require_redis_server(), tmp_path)
+    server = RedisServer(tmp_path)
     server.start()
     try:
         yield server
@@ -202,7 +124,7 @@ class Workers:
             start_new_session=True,
         )
         self.processes.append(process)
-        _wait_for(
+        wait_for(
             lambda: process.poll() is not None or b" ready." in log_path.read_bytes(),
             60,
             "the Celery worker to be ready",
@@ -292,7 +214,7 @@ def _sweep_until_delivered(timeout: float, workers: "Workers | None" = None):
         tasks.sweep_pending.apply(kwargs={"min_age_seconds": 0})
         return not _email_rows().filter(status=DeliveryStatus.PENDING).exists()
 
-    _wait_for(delivered, timeout, "every pending e-mail row to be sent", interval=1)
+    wait_for(delivered, timeout, "every pending e-mail row to be sent", interval=1)
 
 
 def _assert_exactly_once(workers: Workers, rows):
@@ -321,7 +243,7 @@ def test_redis_down_for_30_seconds_during_200_transitions(redis_server, workers)
         setup_rows = set(_email_rows().values_list("pk", flat=True))
         # Let the setup's own deliveries finish first: this test is about the web side
         # committing while the broker is gone (the worker side is the SIGKILL test).
-        _wait_for(
+        wait_for(
             lambda: not _email_rows().filter(status=DeliveryStatus.PENDING).exists(),
             30,
             "the setup's e-mail to be sent",
@@ -377,7 +299,7 @@ def test_a_worker_killed_mid_batch_delivers_all_50_exactly_once(redis_server, wo
         rows = _email_rows().exclude(status=DeliveryStatus.SKIPPED)
         assert rows.count() == 50
 
-        _wait_for(lambda: len(workers.sent()) >= 15, 30, "15 messages to be sent")
+        wait_for(lambda: len(workers.sent()) >= 15, 30, "15 messages to be sent")
         time.sleep(0.05)  # in the middle of the next message's 0.1 s
         workers.kill(first)
         at_kill = len(workers.sent())
