@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from core.errors import ServiceError
 from core.views import ServiceFormView
 
-from . import page_cache, permissions, rendering, services, workflow
+from . import page_cache, permissions, registry, rendering, services, workflow
 from .constants import OPEN_STATUSES, STAGE_LINE, Role, Status
 from .forms import NoteForm, TransitionForm
 from .models import (
@@ -455,6 +455,12 @@ class ChallengeAdmin(admin.ModelAdmin):
                 and challenge.assessments.exists()
             ),
             "can_assign_reviewer": Role.COORDINATOR in permissions.staff_roles(request.user),
+            # Figures higher apps give the reviewer (registry.register_review_facts).
+            "review_facts": [
+                fact for facts in registry.review_facts() for fact in facts(challenge)
+            ]
+            if challenge
+            else [],
         }
         return super().change_view(request, object_id, form_url, extra_context)
 

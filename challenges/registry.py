@@ -14,7 +14,16 @@ offers a registry here and they fill it from their `AppConfig.ready()`:
   `register_guard`;
 - **subscribers**: called with every event the timeline records, inside the
   transaction that records it (a subscriber that raises rolls the change back);
-  `subscribe`.
+  `subscribe`;
+- **sections of the challenge page**: a higher app adds a part of the public
+  challenge page (support, questions, meetings) with its template and a function
+  that gives its context, or None when it has nothing to show;
+  `register_detail_section`;
+- **facts for the reviewer**: a higher app adds figures to the admin's challenge
+  page (the support in the neighbourhood beside the support criterion);
+  `register_review_facts`;
+- **mail attachments**: an event type may name a function that gives the files
+  its e-mail carries (a meeting's iCalendar invitation); `EventType.attachments`.
 
 The system checks in `challenges.checks` fail when an event type lacks its
 template or a known kind, a guard slot has no guard, or a guard fills no slot.
@@ -75,6 +84,9 @@ class EventType:
     template: str = ""
     automated: bool = False
     app_label: str = field(default="", compare=False)
+    # `attachments(event) -> list[(filename, content bytes, mimetype)]`: the files an
+    # e-mail about this event carries; the same for every recipient.
+    attachments: Callable | None = field(default=None, compare=False)
 
     @property
     def template_name(self) -> str:
@@ -98,6 +110,7 @@ def register_event_types(app_label: str, *types: EventType) -> None:
             template=event_type.template,
             automated=event_type.automated,
             app_label=app_label,
+            attachments=event_type.attachments,
         )
 
 
@@ -177,3 +190,56 @@ def announce(event) -> None:
     change is never committed without, say, its outbox rows."""
     for subscriber in _SUBSCRIBERS:
         subscriber(event)
+
+
+# -- Sections of the challenge page -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DetailSection:
+    """A part of the challenge page that a higher app draws.
+
+    `context(request, challenge, page_context) -> dict | None` gives the template's
+    context (None: nothing to show to this reader). It must run a constant number of
+    queries. The anonymous page is cached until the log grows, so an app whose
+    section changes without an event calls `page_cache.invalidate()`.
+    `place` is "main" (under the plan) or "aside" (beside it); `order` sorts them.
+    """
+
+    code: str
+    template: str
+    context: Callable
+    place: str = "main"
+    order: int = 100
+
+
+_DETAIL_SECTIONS: dict[str, DetailSection] = {}
+
+
+def register_detail_section(section: DetailSection) -> None:
+    known = _DETAIL_SECTIONS.get(section.code)
+    if known is not None and known != section:
+        raise ValueError(f"Detail section {section.code!r} is registered twice, differently.")
+    _DETAIL_SECTIONS[section.code] = section
+
+
+def detail_sections() -> list[DetailSection]:
+    return sorted(_DETAIL_SECTIONS.values(), key=lambda s: (s.order, s.code))
+
+
+# -- Facts for the reviewer -------------------------------------------------------------
+
+# `facts(challenge) -> list[(label, value)]`: figures shown on the admin's challenge
+# page beside the assessment (label and value in the reader's language).
+ReviewFacts = Callable[..., list]
+
+_REVIEW_FACTS: list[ReviewFacts] = []
+
+
+def register_review_facts(facts: ReviewFacts) -> None:
+    if facts not in _REVIEW_FACTS:
+        _REVIEW_FACTS.append(facts)
+
+
+def review_facts() -> list[ReviewFacts]:
+    return list(_REVIEW_FACTS)

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from core.views import ServiceFormView
 
-from . import chain, permissions, rendering, selectors, services
+from . import chain, permissions, registry, rendering, selectors, services
 from .constants import Role, Status
 from .forms import (
     STEP_SLUGS,
@@ -161,7 +161,21 @@ def _detail_context(request, challenge: Challenge, addition_form=None) -> dict:
         if challenge.status == Status.DRAFT:
             context["resume_url"] = resume_url(challenge)
             context["can_delete"] = challenge.initiator_id == user.pk
+    context["sections"] = _sections(request, challenge, context)
     return context
+
+
+def _sections(request, challenge: Challenge, context: dict) -> dict[str, list]:
+    """The parts higher apps add to the page (`registry.register_detail_section`),
+    by place: each a template and its context."""
+    placed: dict[str, list] = {"main": [], "aside": []}
+    for section in registry.detail_sections():
+        section_context = section.context(request, challenge, context)
+        if section_context is not None:
+            placed.setdefault(section.place, []).append(
+                {"template": section.template, "context": section_context}
+            )
+    return placed
 
 
 @cached_public_page

@@ -65,7 +65,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
 
-from challenges import chain
+from challenges import chain, registry
 from challenges.models import Invitation, TimelineEvent
 
 from .constants import Channel, DeliveryStatus, Frequency, Reason
@@ -444,7 +444,7 @@ class _Builder:
             else {}
         )
         self.head = published_chain_head()
-        self.rendered: dict[tuple, tuple[str, str]] = {}
+        self.rendered: dict[tuple, tuple | list] = {}
         self.reasons = dict(Reason.choices)
         self.headers = _headers("")
 
@@ -494,7 +494,22 @@ class _Builder:
         else:
             subject, body = self._event_message(row)
             headers = {**self.headers, "Message-ID": notification_message_id(row.pk)}
-        return EmailMessage(subject, body, None, [row.email], headers=headers)
+        message = EmailMessage(subject, body, None, [row.email], headers=headers)
+        if row.event_id is not None:
+            for filename, content, mimetype in self._attachments(row.event_id):
+                message.attach(filename, content, mimetype)
+        return message
+
+    def _attachments(self, event_id: int) -> list:
+        """The files the event type attaches (`EventType.attachments`), made once per
+        event for all its recipients."""
+        key = ("attachments", event_id)
+        if key not in self.rendered:
+            event = self.events[event_id]
+            declared = registry.event_type(event.code)
+            make = declared.attachments if declared is not None else None
+            self.rendered[key] = list(make(event)) if make is not None else []
+        return self.rendered[key]
 
 
 def deliver(scope: Q) -> Result:

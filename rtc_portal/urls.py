@@ -32,6 +32,10 @@ urlpatterns = [
     # No login: one word for anyone, details with HEALTH_TOKEN or for staff.
     path("health/", notifications_health.health, name="health"),
     path("my-data/", include("privacy.urls")),
+    path("api/", include("api.urls")),
+    path("", include("insights.urls")),
+    path("", include("community.urls")),
+    path("", include("meetings.urls")),
     path("", include("partnerships.urls")),
     path("", include("challenges.urls")),
 ]

@@ -69,7 +69,11 @@ INSTALLED_APPS = [
     "accounts",
     "challenges",
     "partnerships",
+    "community",
+    "meetings",
     "notifications",
+    "insights",
+    "api",
     "privacy",
     "demo",
 ]
