@@ -456,9 +456,7 @@ class ChallengeAdmin(admin.ModelAdmin):
             ),
             "can_assign_reviewer": Role.COORDINATOR in permissions.staff_roles(request.user),
             # Figures higher apps give the reviewer (registry.register_review_facts).
-            "review_facts": [
-                fact for facts in registry.review_facts() for fact in facts(challenge)
-            ]
+            "review_facts": [fact for facts in registry.review_facts() for fact in facts(challenge)]
             if challenge
             else [],
         }
