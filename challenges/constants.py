@@ -45,6 +45,16 @@ OPEN_STATUSES = [
     Status.EVALUATION,
 ]
 FINAL_STATUSES = [Status.REJECTED, Status.COMPLETED, Status.WITHDRAWN]
+# The stages after the municipality's decision: a published assessment is public there,
+# so everybody can read the considerations behind the decision.
+DECIDED_STATUSES = [
+    Status.ACCEPTED,
+    Status.REJECTED,
+    Status.AGREEMENT,
+    Status.EXECUTION,
+    Status.EVALUATION,
+    Status.COMPLETED,
+]
 
 
 class Role(models.TextChoices):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from . import registry
 from .chain import ERASED_DATA, GENESIS, CanonicalJSONEncoder
 from .constants import (
+    DECIDED_STATUSES,
     FINAL_STATUSES,
     LegalForm,
     Role,
@@ -230,6 +231,19 @@ class Challenge(models.Model):
         if self.assessment_published_at is None:
             return Assessment.objects.none()
         return self.assessments.select_related("criterion")
+
+    @property
+    def is_decided(self) -> bool:
+        """Past the decision (also while on hold from a stage after it)."""
+        stage = self.held_from_status if self.status == Status.ON_HOLD else self.status
+        return stage in DECIDED_STATUSES
+
+    def public_assessments(self):
+        """The scores and motivations everybody may read: the published assessment,
+        once the decision it led to is taken."""
+        if not self.is_decided:
+            return Assessment.objects.none()
+        return self.published_assessments()
 
     @property
     def budget_ratio(self) -> Decimal | None:

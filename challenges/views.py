@@ -150,6 +150,10 @@ def _detail_context(request, challenge: Challenge, addition_form=None) -> dict:
             else challenge.published_assessments()
         )
         context["invitations"] = challenge.invitations.filter(accepted_at__isnull=True)
+    else:
+        # After the decision the published assessment is public: the considerations
+        # behind the decision, for everybody.
+        context["assessments"] = challenge.public_assessments()
     if is_team:
         if permissions.can_add_addition(user, challenge):
             context["addition_form"] = addition_form or AdditionForm()
