@@ -27,7 +27,11 @@ class StepForm(PlainTextMixin, forms.ModelForm):
 
     The fields stay `required` for the page: every question must be answered before
     submission, so none is labelled "(optional)". Only the check of an empty answer
-    is left out here (`_allow_empty`)."""
+    is left out here (`_allow_empty`). Nor do the fields carry the HTML `required`
+    attribute (`use_required_attribute`): the browser would then refuse "Save and
+    finish later" on a half-answered step before the server could save it."""
+
+    use_required_attribute = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

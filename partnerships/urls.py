@@ -8,6 +8,13 @@ W = "challenges/<int:pk>/workspace/"
 
 urlpatterns = [
     path(W, views.workspace, name="workspace"),
+    path(f"{W}messages/", views.messages_section, name="workspace-messages"),
+    path(f"{W}documents/", views.documents_section, name="workspace-documents"),
+    path(f"{W}contact-persons/", views.contact_persons_section, name="workspace-contact-persons"),
+    path(f"{W}agreement/", views.agreement_section, name="workspace-agreement"),
+    path(f"{W}milestones/", views.milestones_section, name="workspace-milestones"),
+    path(f"{W}knots/", views.knots_section, name="workspace-knots"),
+    path(f"{W}timeline/", views.timeline_section, name="workspace-timeline"),
     path(f"{W}organisation/", views.organisation, name="organisation"),
     path(f"{W}contact-persons/<str:side>/", views.contact_person, name="contact-person"),
     path(f"{W}agreement/draft/", views.agreement_draft, name="agreement-draft"),

@@ -8,7 +8,7 @@ from django.views.i18n import set_language
 from core.admin import harden_change_lists
 from notifications import health as notifications_health
 
-from . import statements
+from . import statements, theme
 
 # The admin login goes through allauth, so its rate limits (and later MFA) apply.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -28,6 +28,8 @@ urlpatterns = [
     path("privacy/", statements.privacy, name="privacy-statement"),
     path("accessibility/", statements.accessibility, name="accessibility-statement"),
     path("contact/", statements.contact, name="contact"),
+    # The municipality's colour as design tokens (no inline style under the CSP).
+    path("theme.css", theme.theme_css, name="theme-css"),
     path("notifications/", include("notifications.urls")),
     # No login: one word for anyone, details with HEALTH_TOKEN or for staff.
     path("health/", notifications_health.health, name="health"),

@@ -1,12 +1,20 @@
 """What the workspace pages share: the challenge, looked up and access-checked (an
-outsider gets 404), the workspace URL with an anchor, and the base views of the
-workspace's forms (`core.views.ServiceFormView`: form -> service -> message ->
-redirect, a refusal shown on the form)."""
+outsider gets 404), the sections of the workspace and their navigation, the URL of a
+section, and the base views of the workspace's forms (`core.views.ServiceFormView`:
+form -> service -> message -> redirect, a refusal shown on the form).
+
+The workspace is split into sections, each a page of its own with its own URL and
+title: the overview (the workspace's old URL) and one page per sub-domain. A form
+returns to the section it belongs to.
+"""
+
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from challenges import permissions as challenge_permissions
 from challenges.models import Challenge
@@ -25,9 +33,47 @@ def _workspace_challenge(request, pk) -> Challenge:
     return challenge
 
 
-def _url(challenge, anchor: str = "") -> str:
-    url = reverse("partnerships:workspace", kwargs={"pk": challenge.pk})
+# The sections in the order of the navigation: (key, URL name, label).
+SECTIONS = [
+    ("overview", "workspace", gettext_lazy("Overview")),
+    ("messages", "workspace-messages", gettext_lazy("Messages")),
+    ("documents", "workspace-documents", gettext_lazy("Documents")),
+    ("contact-persons", "workspace-contact-persons", gettext_lazy("Contact persons")),
+    ("organisation", "organisation", gettext_lazy("Organisation")),
+    ("agreement", "workspace-agreement", gettext_lazy("Agreement")),
+    ("milestones", "workspace-milestones", gettext_lazy("Milestones")),
+    ("reflections", "reflections", gettext_lazy("Reflections")),
+    ("knots", "workspace-knots", gettext_lazy("Knots")),
+    ("timeline", "workspace-timeline", gettext_lazy("Timeline")),
+]
+_URL_NAMES = {key: name for key, name, _label in SECTIONS}
+_LABELS = {key: label for key, _name, label in SECTIONS}
+
+
+@dataclass(frozen=True)
+class SectionLink:
+    key: str
+    url: str
+    label: str
+    current: bool
+
+
+def section_url(challenge, section: str = "overview", anchor: str = "") -> str:
+    """The URL of a section of the workspace (the overview by default), with an anchor."""
+    url = reverse(f"partnerships:{_URL_NAMES[section or 'overview']}", kwargs={"pk": challenge.pk})
     return f"{url}#{anchor}" if anchor else url
+
+
+def section_label(section: str):
+    return _LABELS[section]
+
+
+def section_nav(challenge, current: str) -> list[SectionLink]:
+    """The navigation between the sections, the one shown marked as current."""
+    return [
+        SectionLink(key=key, url=section_url(challenge, key), label=label, current=key == current)
+        for key, _name, label in SECTIONS
+    ]
 
 
 class WorkspaceServiceView(ServiceFormView):
@@ -35,11 +81,14 @@ class WorkspaceServiceView(ServiceFormView):
 
     First the challenge (404 for an outsider), then what else the URL names
     (`get_objects`, 404 when it is not there), then whether this user may use the
-    form (`has_permission`, 403 otherwise). Success goes back to the workspace at
-    `anchor`. Wrap `as_view()` in `login_required`: the login comes before all this.
+    form (`has_permission`, 403 otherwise). Success goes back to the workspace's
+    `section`. Wrap `as_view()` in `login_required`: the login comes before all this.
+    A view that is a section itself sets `section_page` too: it then shows the
+    navigation between the sections, itself marked as the current one.
     """
 
-    anchor = ""
+    section = "overview"
+    section_page = False
 
     def dispatch(self, request, *args, **kwargs):
         self.challenge = _workspace_challenge(request, kwargs["pk"])
@@ -55,10 +104,16 @@ class WorkspaceServiceView(ServiceFormView):
         return True
 
     def get_success_url(self) -> str:
-        return _url(self.challenge, self.anchor)
+        return section_url(self.challenge, self.section)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(challenge=self.challenge, **kwargs)
+        extra = {"challenge": self.challenge, "section": self.section}
+        if self.section_page:
+            extra["sections"] = section_nav(self.challenge, self.section)
+        else:
+            extra["back_url"] = section_url(self.challenge, self.section)
+            extra["back_label"] = section_label(self.section)
+        return super().get_context_data(**{**extra, **kwargs})
 
 
 class WorkspaceFormPage(WorkspaceServiceView):
@@ -81,7 +136,7 @@ class WorkspaceFormPage(WorkspaceServiceView):
         return self.submit_label
 
     def get_back_url(self) -> str:
-        return _url(self.challenge, self.anchor)
+        return section_url(self.challenge, self.section)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

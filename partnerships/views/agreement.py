@@ -15,7 +15,7 @@ from .. import permissions, selectors, services
 from ..constants import VersionStatus
 from ..forms import AgreementForm, SignForm
 from ..models import AgreementVersion
-from ._common import WorkspaceServiceView, _workspace_challenge
+from ._common import WorkspaceServiceView, _workspace_challenge, section_label, section_url
 
 
 def _version_url(challenge, number) -> str:
@@ -27,6 +27,7 @@ class AgreementDraftView(WorkspaceServiceView):
 
     form_class = AgreementForm
     template_name = "partnerships/agreement_form.html"
+    section = "agreement"
 
     def has_permission(self, user):
         return permissions.can_edit_agreement(user, self.challenge)
@@ -133,6 +134,8 @@ def agreement_version(request, pk, number, sign_form=None, error=None):
             "can_propose": version.status == VersionStatus.DRAFT
             and permissions.can_edit_agreement(user, challenge),
             "task_cost": challenge.task.current_yearly_cost if challenge.task else None,
+            "back_url": section_url(challenge, "agreement"),
+            "back_label": section_label("agreement"),
         },
         status=400 if error or (sign_form is not None and sign_form.errors) else 200,
     )
@@ -160,6 +163,7 @@ class AgreementSignView(WorkspaceServiceView):
     A refusal is shown on the version's page."""
 
     form_class = SignForm
+    section = "agreement"
 
     def get_objects(self, *, number, **kwargs):
         self.version = _version(self.challenge, number)

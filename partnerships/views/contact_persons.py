@@ -16,7 +16,7 @@ class ContactPersonView(WorkspaceFormPage):
     """The first contact person of a side is assigned; a later one is a handover."""
 
     form_class = ContactPersonForm
-    anchor = "contact-persons"
+    section = "contact-persons"
     success_message = gettext_lazy("The contact person has been recorded.")
 
     def get_objects(self, *, side, **kwargs):

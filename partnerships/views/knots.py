@@ -15,7 +15,7 @@ from ._common import WorkspaceFormPage
 
 class KnotNewView(WorkspaceFormPage):
     form_class = KnotForm
-    anchor = "knots"
+    section = "knots"
     page_title = gettext_lazy("Raise a knot")
     intro = gettext_lazy(
         "A knot is a question that blocks the partnership. Say which decision is needed "
@@ -38,7 +38,7 @@ knot_new = login_required(KnotNewView.as_view())
 
 class KnotResolveView(WorkspaceFormPage):
     form_class = KnotResolveForm
-    anchor = "knots"
+    section = "knots"
     submit_label = gettext_lazy("Record the decision")
     success_message = gettext_lazy("The knot is cut; the decision is on the timeline.")
 

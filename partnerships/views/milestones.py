@@ -18,7 +18,7 @@ from ._common import WorkspaceFormPage
 
 class MilestoneNewView(WorkspaceFormPage):
     form_class = MilestoneForm
-    anchor = "milestones"
+    section = "milestones"
     page_title = gettext_lazy("Add a milestone")
     submit_label = gettext_lazy("Add milestone")
     success_message = gettext_lazy("The milestone has been added.")
@@ -37,7 +37,7 @@ milestone_new = login_required(MilestoneNewView.as_view())
 
 class MilestoneEditView(WorkspaceFormPage):
     form_class = MilestoneUpdateForm
-    anchor = "milestones"
+    section = "milestones"
     submit_label = gettext_lazy("Save")
     success_message = gettext_lazy("The milestone has been updated.")
 

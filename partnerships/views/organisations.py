@@ -17,7 +17,8 @@ class OrganisationView(WorkspaceServiceView):
     (register the organisation and link it) or `add_member` (once there is one)."""
 
     template_name = "partnerships/organisation.html"
-    anchor = "organisation"
+    section = "organisation"
+    section_page = True
 
     @cached_property
     def partnership(self):

@@ -4,7 +4,6 @@ new one) and answering a reflection."""
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
 
@@ -15,15 +14,13 @@ from ..models import ReflectionRound
 from ._common import WorkspaceFormPage, WorkspaceServiceView
 
 
-def _reflections_url(challenge) -> str:
-    return reverse("partnerships:reflections", kwargs={"pk": challenge.pk})
-
-
 class ReflectionsView(WorkspaceServiceView):
     """Every reflection as the reader may see it, the trend, and a form to ask for a
     new reflection (only those who may reflect can send it)."""
 
     template_name = "partnerships/reflections.html"
+    section = "reflections"
+    section_page = True
     form_class = ReflectionRequestForm
     success_message = gettext_lazy("Both sides are asked to reflect.")
 
@@ -40,9 +37,6 @@ class ReflectionsView(WorkspaceServiceView):
         return services.reflection_open(
             challenge=self.challenge, actor=self.request.user, reason=form.cleaned_data["reason"]
         )
-
-    def get_success_url(self):
-        return _reflections_url(self.challenge)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -65,6 +59,7 @@ reflections = login_required(ReflectionsView.as_view())
 
 class ReflectionAnswerView(WorkspaceFormPage):
     form_class = ReflectionAnswerForm
+    section = "reflections"
     page_title = gettext_lazy("Reflect together")
     intro = gettext_lazy(
         "Score each question from 1 (not at all) to 5 (completely) and explain your "
@@ -86,12 +81,6 @@ class ReflectionAnswerView(WorkspaceFormPage):
             scores=form.scores(),
             comments=form.comments(),
         )
-
-    def get_success_url(self):
-        return _reflections_url(self.challenge)
-
-    def get_back_url(self):
-        return _reflections_url(self.challenge)
 
 
 reflection_answer = login_required(ReflectionAnswerView.as_view())

@@ -33,7 +33,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # The municipality that runs the portal: shown on the contact page, the privacy
-# statement and the accessibility statement (README "Statements and contact").
+# statement and the accessibility statement (README "Statements and contact"), and
+# in the header of every page with its logo and colour (rtc_portal/theme.py).
 MUNICIPALITY = {
     "name": os.environ.get("MUNICIPALITY_NAME", "Gemeente Voorbeeldstad"),
     "address": os.environ.get("MUNICIPALITY_ADDRESS", "Stadhuisplein 1, 1234 AB Voorbeeldstad"),
@@ -45,6 +46,14 @@ MUNICIPALITY = {
     "privacy_officer_email": os.environ.get(
         "MUNICIPALITY_PRIVACY_OFFICER_EMAIL", "privacy@voorbeeldstad.nl"
     ),
+    # The logo in the header: a static file of the portal ("img/logo.svg") or a path
+    # the portal serves ("/media/logo.png"); empty for none. Its alt text (empty:
+    # "Logo of <name>", translated).
+    "logo": os.environ.get("MUNICIPALITY_LOGO", "img/municipality-logo.svg"),
+    "logo_alt": os.environ.get("MUNICIPALITY_LOGO_ALT", ""),
+    # The primary colour (#rrggbb) for the header, links and buttons, through the NL
+    # Design System tokens. Too light for AA contrast on white: darkened until it passes.
+    "primary_colour": os.environ.get("MUNICIPALITY_PRIMARY_COLOUR", "#24578f"),
 }
 # The date the accessibility statement was last checked (ISO date), and how long
 # challenge data is kept after a challenge ends (privacy statement), in years.
@@ -111,6 +120,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The municipality's name, logo and colour for base.html.
+                "rtc_portal.theme.identity_context",
             ],
         },
     },

@@ -24,8 +24,10 @@ pytestmark = [
 ]
 
 
-def workspace_url(challenge) -> str:
-    return f"/challenges/{challenge.pk}/workspace/"
+def workspace_url(challenge, section: str = "") -> str:
+    """The overview of the workspace, or one of its sections."""
+    base = f"/challenges/{challenge.pk}/workspace/"
+    return f"{base}{section}/" if section else base
 
 
 def fill_agreement(page, *, results: str, change_note: str = "") -> None:
@@ -80,6 +82,10 @@ def test_two_versions_signed_execution_and_a_knot_seen_by_both_sides(open_contex
 
     # The municipality drafts and proposes version 1 and signs it.
     municipality.goto(workspace_url(challenge))
+    municipality.get_by_role("navigation", name="Sections of the workspace").get_by_role(
+        "link", name="Agreement"
+    ).click()
+    expect(municipality).to_have_title(re.compile(r"^Agreement – Workspace"))
     municipality.get_by_role("link", name="Draft the agreement").click()
     fill_agreement(municipality, results="Quality level B or better; five regular volunteers.")
     municipality.wait_for_url(re.compile(r"/agreement/v1/$"))
@@ -94,10 +100,12 @@ def test_two_versions_signed_execution_and_a_knot_seen_by_both_sides(open_contex
     expect(challenger.locator("main")).to_contain_text(version_1.digest)
     sign(challenger, challenge, 1)
     both_see("Version 1 is in force since")
-    both_see("The challenger signed version 1 of the agreement")
+    both_see(
+        "The challenger signed version 1 of the agreement", workspace_url(challenge, "timeline")
+    )
 
     # The challenger proposes a change: version 2, with what changed.
-    challenger.goto(workspace_url(challenge))
+    challenger.goto(workspace_url(challenge, "agreement"))
     challenger.get_by_role("link", name="Draft a change (a new version)").click()
     fill_agreement(
         challenger,
@@ -128,11 +136,11 @@ def test_two_versions_signed_execution_and_a_knot_seen_by_both_sides(open_contex
     municipality.get_by_role("button", name="Change stage").click()
     expect(municipality.locator(".messagelist")).to_contain_text("Execution")
     assert Challenge.objects.get(pk=challenge.pk).status == Status.EXECUTION
-    both_see("From “Agreement” to “Execution”")
+    both_see("From “Agreement” to “Execution”", workspace_url(challenge, "timeline"))
 
     # The challenger raises a knot; the municipality sees it (also on the coordinator's
     # list) and cuts it; both see the decision.
-    challenger.goto(workspace_url(challenge))
+    challenger.goto(workspace_url(challenge, "knots"))
     challenger.get_by_role("link", name="Raise a knot").click()
     challenger.fill("input[name=question]", "May we repair the pond edge ourselves?")
     challenger.fill("textarea[name=decision_needed]", "Permission from the water team.")
@@ -141,17 +149,23 @@ def test_two_versions_signed_execution_and_a_knot_seen_by_both_sides(open_contex
     )
     challenger.get_by_role("button", name="Raise knot").click()
     expect(challenger.get_by_text("The knot has been raised")).to_be_visible()
-    both_see("Knot raised: May we repair the pond edge ourselves?")
+    # Back on the knots section, where the knot is listed.
+    expect(challenger).to_have_url(re.compile(r"/workspace/knots/$"))
+    both_see(
+        "Knot raised: May we repair the pond edge ourselves?", workspace_url(challenge, "timeline")
+    )
     municipality.goto("/knots/")
     expect(municipality.locator("main")).to_contain_text("May we repair the pond edge ourselves?")
 
-    municipality.goto(workspace_url(challenge))
+    municipality.goto(workspace_url(challenge, "knots"))
     municipality.get_by_role("link", name=re.compile("Cut this knot")).click()
     municipality.fill("textarea[name=decision]", "Yes, with the water team present.")
     municipality.get_by_role("button", name="Record the decision").click()
     expect(municipality.get_by_text("The knot is cut")).to_be_visible()
-    both_see("Knot cut: May we repair the pond edge ourselves?")
-    both_see("Yes, with the water team present.")
+    both_see(
+        "Knot cut: May we repair the pond edge ourselves?", workspace_url(challenge, "timeline")
+    )
+    both_see("Yes, with the water team present.", workspace_url(challenge, "knots"))
     assert Knot.objects.get(challenge=challenge).status == KnotStatus.RESOLVED
 
     # The end state is accessible for both sides, in Dutch too.

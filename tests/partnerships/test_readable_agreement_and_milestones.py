@@ -45,8 +45,12 @@ def test_an_overdue_milestone_is_flagged_in_the_workspace(client, clock):
         status=MilestoneStatus.PLANNED,
     )
     client.force_login(challenge.initiator)
-    html = client.get(f"/challenges/{challenge.pk}/workspace/", HTTP_ACCEPT_LANGUAGE="en")
+    # On the milestones section, at the milestone; on the overview, counted.
+    base = f"/challenges/{challenge.pk}/workspace/"
+    html = client.get(f"{base}milestones/", HTTP_ACCEPT_LANGUAGE="en")
     assert 'rtc-status--overdue">overdue' in html.content.decode()
+    html = client.get(base, HTTP_ACCEPT_LANGUAGE="en")
+    assert 'rtc-status--overdue">1 overdue' in html.content.decode()
 
 
 def test_display_of_amounts_and_dates():

@@ -88,21 +88,37 @@ def shown(response) -> dict:
     }
 
 
+SECTIONS = [
+    "workspace",
+    "workspace-messages",
+    "workspace-documents",
+    "workspace-contact-persons",
+    "organisation",
+    "workspace-agreement",
+    "workspace-milestones",
+    "reflections",
+    "workspace-knots",
+    "workspace-timeline",
+]
+
+
 def test_both_contact_persons_see_the_same_workspace(client, in_agreement):
     p = in_agreement
     fill_workspace(p)
     seen = {}
     for side, person in (("municipality", p.municipality), ("challenger", p.challenger)):
         client.force_login(person)
-        response = client.get(url("workspace", p.challenge))
-        assert response.status_code == 200
-        seen[side] = shown(response)
-        context = response.context
+        pages = {}
+        for name in SECTIONS:
+            response = client.get(url(name, p.challenge))
+            assert response.status_code == 200, name
+            pages[name] = response
+        seen[side] = {name: shown(response) for name, response in pages.items()}
         seen[side]["context"] = (
-            [e.pk for e in context["events"]],
-            [m.pk for m in context["messages_list"]],
-            [d.pk for d in context["documents"]],
-            [v.number for v in context["versions"]],
+            [e.pk for e in pages["workspace-timeline"].context["events"]],
+            [m.pk for m in pages["workspace-messages"].context["messages_list"]],
+            [d.pk for d in pages["workspace-documents"].context["documents"]],
+            [v.number for v in pages["workspace-agreement"].context["versions"]],
         )
     assert seen["municipality"] == seen["challenger"]
     # And it is everything of the parties: events, both messages, the document, v1.
@@ -111,14 +127,19 @@ def test_both_contact_persons_see_the_same_workspace(client, in_agreement):
         .order_by("-created_at", "-pk")
         .values_list("pk", flat=True)
     )
-    assert seen["challenger"]["context"][0] == expected_events
-    assert len(seen["challenger"]["messages"]) == 2
-    assert len(seen["challenger"]["documents"]) == 1
-    assert seen["challenger"]["versions"] == ["1"]
-    assert len(seen["challenger"]["knots"]) == 1
+    challenger = seen["challenger"]
+    assert challenger["context"][0] == expected_events
+    assert len(challenger["workspace-messages"]["messages"]) == 2
+    assert len(challenger["workspace-documents"]["documents"]) == 1
+    assert challenger["workspace-agreement"]["versions"] == ["1"]
+    assert len(challenger["workspace-knots"]["knots"]) == 1
+    # The overview shows the latest events only; the timeline section has them all.
+    assert challenger["workspace"]["events"] == [str(pk) for pk in expected_events[:5]]
     # Internal notes of the municipality are not part of the shared workspace.
     internal = p.challenge.events.get(visibility=Visibility.INTERNAL)
-    assert str(internal.pk) not in seen["municipality"]["events"]
+    for side in ("municipality", "challenger"):
+        for name in SECTIONS:
+            assert str(internal.pk) not in seen[side][name]["events"], name
 
 
 @pytest.mark.parametrize("who", ["outsider", "staff_without_role"])
@@ -140,13 +161,11 @@ def test_an_outsider_gets_404_on_every_workspace_page(client, in_execution, who)
     user = p.outsider if who == "outsider" else StaffUserFactory()
     client.force_login(user)
     pages = [
-        url("workspace", p.challenge),
-        url("organisation", p.challenge),
+        *(url(name, p.challenge) for name in SECTIONS),
         url("contact-person", p.challenge, side="challenger"),
         url("agreement-draft", p.challenge),
         url("agreement-version", p.challenge, number=1),
         url("milestone-new", p.challenge),
-        url("reflections", p.challenge),
         url("knot-new", p.challenge),
         url("knot-resolve", p.challenge, knot_id=knot.pk),
         url("message-new", p.challenge),
@@ -162,9 +181,10 @@ def test_an_outsider_gets_404_on_every_workspace_page(client, in_execution, who)
 
 
 def test_anonymous_visitors_are_sent_to_the_login(client, in_execution):
-    response = client.get(url("workspace", in_execution.challenge))
-    assert response.status_code == 302
-    assert reverse("account_login") in response.url
+    for name in SECTIONS:
+        response = client.get(url(name, in_execution.challenge))
+        assert response.status_code == 302, name
+        assert reverse("account_login") in response.url
 
 
 def test_a_draft_has_no_workspace(client, resident):
@@ -191,13 +211,11 @@ def test_every_page_renders_for_both_sides(client, in_execution):
         due_date=timezone.localdate(),
     )
     pages = [
-        url("workspace", p.challenge),
-        url("organisation", p.challenge),
+        *(url(name, p.challenge) for name in SECTIONS),
         url("agreement-draft", p.challenge),
         url("agreement-version", p.challenge, number=1),
         url("milestone-new", p.challenge),
         url("milestone-edit", p.challenge, milestone_id=milestone.pk),
-        url("reflections", p.challenge),
         url("reflection-answer", p.challenge, round_id=round_.pk),
         url("knot-new", p.challenge),
         url("knot-resolve", p.challenge, knot_id=fill_workspace_minimal.pk),

@@ -65,6 +65,18 @@ def test_workspace_pages_are_valid_html(client, in_execution, vnu, tmp_path, lan
     headers = {"HTTP_ACCEPT_LANGUAGE": language}
     pages = {
         "workspace": client.get(url("workspace", p.challenge), **headers),
+        **{
+            section: client.get(url(f"workspace-{section}", p.challenge), **headers)
+            for section in (
+                "messages",
+                "documents",
+                "contact-persons",
+                "agreement",
+                "milestones",
+                "knots",
+                "timeline",
+            )
+        },
         "version": client.get(url("agreement-version", p.challenge, number=2), **headers),
         "superseded": client.get(url("agreement-version", p.challenge, number=1), **headers),
         "reflections": client.get(url("reflections", p.challenge), **headers),

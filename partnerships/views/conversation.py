@@ -1,91 +1,25 @@
-"""The workspace page itself, and its conversation: sending a message, sharing a
-document (checked by its content) and downloading one (an attachment, for the parties
-only)."""
+"""The workspace's conversation: sending a message, sharing a document (checked by its
+content) and downloading one (an attachment, for the parties only). The pages that
+show them are in `sections`."""
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from challenges import rendering
-from challenges.paging import keyset_page
-
-from .. import permissions, selectors, services
-from ..constants import Side, VersionStatus
+from .. import permissions, services
 from ..forms import DocumentForm, MessageForm
 from ..models import Document
 from ..uploads import RawNameUploadHandler
 from ._common import WorkspaceFormPage, _workspace_challenge
-
-
-@login_required
-def workspace(request, pk):
-    challenge = _workspace_challenge(request, pk)
-    user = request.user
-    milestone_list = list(selectors.milestones(challenge))
-    knot_list = list(selectors.knots(challenge))
-    versions = list(selectors.agreement_versions(challenge))
-    events = keyset_page(
-        selectors.parties_timeline(challenge), request.GET, size=settings.RTC_TIMELINE_SIZE
-    )
-    rendering.prerender(events, show_parties=True)
-    # The latest messages (oldest first, as a conversation reads); every message is
-    # also on the timeline, whose older pages hold the rest.
-    recent_messages = list(
-        selectors.messages(challenge).order_by("-created_at", "-pk")[
-            : settings.RTC_TIMELINE_SIZE + 1
-        ]
-    )
-    missing_execution = (
-        selectors.missing_for_execution(challenge) if challenge.status == "agreement" else []
-    )
-    context = {
-        "challenge": challenge,
-        "side": permissions.side_of(user, challenge),
-        "can_work": permissions.can_work_in_workspace(user, challenge),
-        "can_manage_organisation": permissions.can_manage_organisation(user, challenge),
-        "can_edit_agreement": permissions.can_edit_agreement(user, challenge),
-        "can_manage_milestones": permissions.can_manage_milestones(user, challenge),
-        "can_reflect": permissions.can_reflect(user, challenge),
-        "partnership": selectors.partnership_of(challenge),
-        "active": selectors.active_contact_persons(challenge),
-        "history": list(selectors.contact_person_history(challenge)),
-        "assignable": {
-            side: permissions.can_assign_contact_person(user, challenge, side)
-            for side in Side.values
-        },
-        "versions": versions,
-        "current": next((v for v in versions if v.status in ("proposed", "signed")), None),
-        "draft": next((v for v in versions if v.status == VersionStatus.DRAFT), None),
-        "missing_assessment": (
-            selectors.missing_for_assessment(challenge) if challenge.status == "intake" else []
-        ),
-        "missing_execution": missing_execution,
-        "milestones": milestone_list,
-        "progress": selectors.progress(milestone_list),
-        "open_knots": [k for k in knot_list if k.status == "open"],
-        "resolved_knots": [k for k in knot_list if k.status == "resolved"],
-        "open_reflection": selectors.open_reflection(challenge),
-        "messages_list": recent_messages[: settings.RTC_TIMELINE_SIZE][::-1],
-        "older_messages": len(recent_messages) > settings.RTC_TIMELINE_SIZE,
-        "documents": list(selectors.documents(challenge)),
-        "events": events,
-        "query": "",
-        "message_form": MessageForm(),
-        "document_form": DocumentForm(),
-        "show_parties": True,
-    }
-    return render(request, "partnerships/workspace.html", context)
-
 
 # -- Messages and documents ----------------------------------------------------------------
 
 
 class MessageNewView(WorkspaceFormPage):
     form_class = MessageForm
-    anchor = "messages"
+    section = "messages"
     page_title = gettext_lazy("Send a message")
     submit_label = gettext_lazy("Send message")
     success_message = gettext_lazy("Your message has been sent.")
@@ -115,7 +49,7 @@ class DocumentUploadView(WorkspaceFormPage):
     """A refused upload answers 400, with the reason on the form."""
 
     form_class = DocumentForm
-    anchor = "documents"
+    section = "documents"
     page_title = gettext_lazy("Share a document")
     intro = gettext_lazy(
         "PDF, ODT, DOCX, PNG and JPEG files up to 10 MB. Only the challenger team and "
