@@ -6,15 +6,33 @@ what is public already: the stage of every submitted challenge (never a draft), 
 task and neighbourhood, and the public `status_changed` events of the timeline.
 """
 
-from datetime import datetime
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from statistics import median
 
-from django.db.models import Count, Min, Q
+from django.conf import settings
+from django.db.models import Count, Max, Min, Prefetch, Q
 
+from challenges import registry
 from challenges import selectors as challenge_selectors
-from challenges.constants import STAGE_LINE, EventCode, Status, TargetBasis, Visibility
-from challenges.models import Neighbourhood, StageTarget, Task, TimelineEvent
+from challenges.constants import (
+    FINAL_STATUSES,
+    STAGE_LINE,
+    EventCode,
+    Status,
+    TargetBasis,
+    Visibility,
+)
+from challenges.models import Challenge, Neighbourhood, StageTarget, Task, TimelineEvent
 from core import clock
+from notifications.constants import Channel, DeliveryStatus
+from notifications.models import Notification
+from partnerships.constants import REFLECTION_QUESTIONS, REFLECTION_STATUSES, KnotStatus, Side
+from partnerships.models import ContactPerson, Knot, ReflectionRound
+
+# Rows fetched per round trip when a read streams (lead times, the open data).
+CHUNK = 2000
 
 # The two outcomes of the decision stage.
 DECISION_OUTCOMES = (Status.ACCEPTED, Status.REJECTED)
@@ -170,3 +188,274 @@ def public_statistics() -> dict:
         },
         "active_partnerships": sum(counts.get(s.value, 0) for s in ACTIVE_PARTNERSHIP_STATUSES),
     }
+
+
+# -- The coordinator's dashboard ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the dashboard is narrowed to; `since` bounds the lead times (None: all)."""
+
+    neighbourhood: Neighbourhood | None = None
+    task: Task | None = None
+    since: datetime | None = None
+
+    def challenges(self, qs=None):
+        qs = challenge_selectors.public_challenges() if qs is None else qs
+        if self.neighbourhood is not None:
+            qs = qs.filter(neighbourhood=self.neighbourhood)
+        if self.task is not None:
+            qs = qs.filter(task=self.task)
+        return qs
+
+    def query(self) -> dict:
+        """The filters as query parameters of the public challenge list."""
+        params = {}
+        if self.neighbourhood is not None:
+            params["neighbourhood"] = self.neighbourhood.pk
+        if self.task is not None:
+            params["task"] = self.task.pk
+        return params
+
+
+@dataclass(frozen=True)
+class Stop:
+    status: str
+    label: str
+    count: int
+    main_line: bool
+
+
+def pipeline(filters: Filters) -> list[Stop]:
+    """Challenges per stage: the main line in order, then the stops beside it."""
+    counts = dict(filters.challenges().order_by().values_list("status").annotate(n=Count("pk")))
+    return [Stop(s.value, str(s.label), counts.get(s.value, 0), True) for s in STAGE_LINE] + [
+        Stop(s.value, str(s.label), counts.get(s.value, 0), False) for s in SIDE_STATUSES
+    ]
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    """The nearest-rank percentile (the 90th: the value 90% of the stays are at or
+    below); None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return ordered[rank - 1]
+
+
+@dataclass(frozen=True)
+class LeadTime:
+    status: str
+    label: str
+    stays: int  # completed stays in this stage that ended in the period
+    median_days: float | None
+    p90_days: float | None
+
+
+# Stages a challenge stays in and then leaves (the final ones it never leaves).
+LEAD_TIME_STATUSES = [s for s in STAGE_LINE if s not in FINAL_STATUSES] + [Status.ON_HOLD]
+
+
+def lead_times(filters: Filters, *, until: datetime | None = None) -> list[LeadTime]:
+    """Per stage, how long challenges stayed in it: median and 90th percentile in days.
+
+    A stay runs from the stage change into the stage to the next stage change; only
+    stays that ended in the period (from `filters.since` to `until`) count. Read from
+    the public stage changes of the timeline in one streamed query.
+    """
+    until = until or clock.now()
+    events = TimelineEvent.objects.filter(
+        code__in=[EventCode.SUBMITTED, EventCode.STATUS_CHANGED],
+        visibility=Visibility.PUBLIC,
+        challenge__in=filters.challenges().order_by().values("pk"),
+        created_at__lte=until,
+    )
+    stays: dict[str, list[float]] = {s.value: [] for s in LEAD_TIME_STATUSES}
+    current, entered_status, entered_at = None, None, None
+    rows = events.order_by("challenge_id", "seq").values_list(
+        "challenge_id", "data__to", "created_at"
+    )
+    for challenge_id, to_status, at in rows.iterator(chunk_size=CHUNK):
+        if challenge_id == current and entered_status in stays:
+            if filters.since is None or at >= filters.since:
+                stays[entered_status].append(_days(entered_at, at))
+        current, entered_status, entered_at = challenge_id, to_status, at
+    result = []
+    for status in LEAD_TIME_STATUSES:
+        values = stays[status.value]
+        middle = median(values) if values else None
+        high = percentile(values, 0.9)
+        result.append(
+            LeadTime(
+                status=status.value,
+                label=str(status.label),
+                stays=len(values),
+                median_days=None if middle is None else round(middle, 1),
+                p90_days=None if high is None else round(high, 1),
+            )
+        )
+    return result
+
+
+def _municipal_contacts() -> Prefetch:
+    return Prefetch(
+        "contact_persons",
+        queryset=ContactPerson.objects.filter(
+            ended_at__isnull=True, side=Side.MUNICIPALITY, user__isnull=False
+        ).select_related("user"),
+        to_attr="municipal_contacts",
+    )
+
+
+@dataclass(frozen=True)
+class Overdue:
+    challenge: Challenge
+    days_past: int
+    contact_person: str  # the municipality's fixed contact person, or ""
+    reviewer: str  # the assigned reviewer, or ""
+
+
+def overdue(filters: Filters, *, now: datetime | None = None) -> list[Overdue]:
+    """Open challenges past their stage's target, the longest past first."""
+    now = now or clock.now()
+    qs = (
+        filters.challenges()
+        .filter(due_at__lt=now)
+        .exclude(status__in=FINAL_STATUSES)
+        .select_related("assigned_reviewer")
+        .prefetch_related(_municipal_contacts())
+        .order_by("due_at", "pk")
+    )
+    result = []
+    for challenge in qs:
+        contacts = challenge.municipal_contacts
+        result.append(
+            Overdue(
+                challenge=challenge,
+                days_past=int(_days(challenge.due_at, now)),
+                contact_person=contacts[0].user.name if contacts else "",
+                reviewer=challenge.assigned_reviewer.name if challenge.assigned_reviewer else "",
+            )
+        )
+    return result
+
+
+def open_knots(filters: Filters):
+    """Every open knot of the challenges in view, the one needed first on top."""
+    return (
+        Knot.objects.filter(
+            status=KnotStatus.OPEN,
+            challenge__in=filters.challenges().order_by().values("pk"),
+        )
+        .select_related("challenge")
+        .order_by("needed_by", "raised_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class Health:
+    """One partnership's latest shared reflection and how it moved since the one before.
+
+    Scores are the mean of both sides per question (1 to 5); `trend` is the change of
+    the overall mean since the previous shared reflection (None with fewer than two).
+    """
+
+    challenge: Challenge
+    latest_at: datetime | None
+    scores: dict  # {question: mean of both sides}
+    overall: float | None
+    trend: float | None
+    reflections: int
+    missing: bool  # no reflection shared within the period (REFLECTION_PROMPT_DAYS)
+
+
+def _round_mean(answers: list) -> dict:
+    return {
+        key: sum(getattr(answer, key) for answer in answers) / len(answers)
+        for key, _label in REFLECTION_QUESTIONS
+    }
+
+
+def partnership_health(filters: Filters, *, now: datetime | None = None) -> list[Health]:
+    """Every partnership in execution or evaluation with its latest reflection scores.
+
+    `missing`: no reflection was shared in the last REFLECTION_PROMPT_DAYS days, counted
+    from the latest shared reflection or, without one, from when the challenge entered
+    its current stage. Three queries, whatever the number of partnerships.
+    """
+    now = now or clock.now()
+    period = timedelta(days=settings.REFLECTION_PROMPT_DAYS)
+    shared = (
+        ReflectionRound.objects.filter(revealed_at__isnull=False)
+        .prefetch_related("answers")
+        .order_by("revealed_at", "pk")
+    )
+    qs = (
+        filters.challenges()
+        .filter(status__in=REFLECTION_STATUSES)
+        .prefetch_related(Prefetch("reflection_rounds", queryset=shared, to_attr="shared"))
+        .order_by("reference", "pk")
+    )
+    result = []
+    for challenge in qs:
+        means = [_round_mean(list(r.answers.all())) for r in challenge.shared if r.answers.all()]
+        overall = [sum(m.values()) / len(m) for m in means]
+        latest = challenge.shared[-1].revealed_at if challenge.shared else None
+        since = latest or challenge.status_changed_at
+        result.append(
+            Health(
+                challenge=challenge,
+                latest_at=latest,
+                scores={k: round(v, 1) for k, v in means[-1].items()} if means else {},
+                overall=round(overall[-1], 2) if overall else None,
+                trend=round(overall[-1] - overall[-2], 2) if len(overall) > 1 else None,
+                reflections=len(means),
+                missing=now - since > period,
+            )
+        )
+    return result
+
+
+def silent_challenges(filters: Filters, *, days: int | None = None, now=None) -> list:
+    """Open challenges with no event (of any visibility) for `days` days (SILENT_DAYS),
+    the longest silent first. What the portal writes by itself (reminders, "no
+    progress") is no news and does not end a silence."""
+    now = now or clock.now()
+    days = settings.SILENT_DAYS if days is None else days
+    not_news = [*registry.automated_codes(), EventCode.NO_PROGRESS.value]
+    qs = (
+        filters.challenges()
+        .exclude(status__in=FINAL_STATUSES)
+        .annotate(last_event_at=Max("events__created_at", filter=~Q(events__code__in=not_news)))
+        .filter(last_event_at__lt=now - timedelta(days=days))
+        .order_by("last_event_at", "pk")
+    )
+    challenges = list(qs)
+    for challenge in challenges:
+        challenge.silent_days = int(_days(challenge.last_event_at, now))
+    return challenges
+
+
+def delivery_backlog(*, limit: int = 10) -> list[Notification]:
+    """The oldest e-mails still waiting or failed for good, oldest first (no addresses:
+    the event and its challenge only)."""
+    return list(
+        Notification.objects.filter(
+            channel=Channel.EMAIL, status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]
+        )
+        .select_related("event__challenge")
+        .only(
+            "pk",
+            "status",
+            "attempts",
+            "created_at",
+            "next_attempt_at",
+            "kind",
+            "event__code",
+            "event__challenge__reference",
+            "event__challenge__title",
+        )
+        .order_by("created_at", "pk")[:limit]
+    )
