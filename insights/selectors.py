@@ -317,19 +317,27 @@ class Overdue:
     reviewer: str  # the assigned reviewer, or ""
 
 
-def overdue(filters: Filters, *, now: datetime | None = None) -> list[Overdue]:
+def overdue_challenges(filters: Filters, *, now: datetime | None = None):
     """Open challenges past their stage's target, the longest past first."""
     now = now or clock.now()
-    qs = (
+    return (
         filters.challenges()
         .filter(due_at__lt=now)
         .exclude(status__in=FINAL_STATUSES)
-        .select_related("assigned_reviewer")
-        .prefetch_related(_municipal_contacts())
         .order_by("due_at", "pk")
     )
+
+
+def overdue(filters: Filters, *, now: datetime | None = None, limit=None) -> list[Overdue]:
+    """The overdue challenges (the first `limit`) with their people, in three queries."""
+    now = now or clock.now()
+    qs = (
+        overdue_challenges(filters, now=now)
+        .select_related("assigned_reviewer")
+        .prefetch_related(_municipal_contacts())
+    )
     result = []
-    for challenge in qs:
+    for challenge in qs[:limit]:
         contacts = challenge.municipal_contacts
         result.append(
             Overdue(
@@ -378,7 +386,14 @@ def _round_mean(answers: list) -> dict:
     }
 
 
-def partnership_health(filters: Filters, *, now: datetime | None = None) -> list[Health]:
+def partnerships_in_view(filters: Filters):
+    """Challenges in execution or evaluation: the running partnerships."""
+    return filters.challenges().filter(status__in=REFLECTION_STATUSES).order_by("reference", "pk")
+
+
+def partnership_health(
+    filters: Filters, *, now: datetime | None = None, limit: int | None = None
+) -> list[Health]:
     """Every partnership in execution or evaluation with its latest reflection scores.
 
     `missing`: no reflection was shared in the last REFLECTION_PROMPT_DAYS days, counted
@@ -392,14 +407,11 @@ def partnership_health(filters: Filters, *, now: datetime | None = None) -> list
         .prefetch_related("answers")
         .order_by("revealed_at", "pk")
     )
-    qs = (
-        filters.challenges()
-        .filter(status__in=REFLECTION_STATUSES)
-        .prefetch_related(Prefetch("reflection_rounds", queryset=shared, to_attr="shared"))
-        .order_by("reference", "pk")
+    qs = partnerships_in_view(filters).prefetch_related(
+        Prefetch("reflection_rounds", queryset=shared, to_attr="shared")
     )
     result = []
-    for challenge in qs:
+    for challenge in qs[:limit]:
         means = [_round_mean(list(r.answers.all())) for r in challenge.shared if r.answers.all()]
         overall = [sum(m.values()) / len(m) for m in means]
         latest = challenge.shared[-1].revealed_at if challenge.shared else None
@@ -418,21 +430,26 @@ def partnership_health(filters: Filters, *, now: datetime | None = None) -> list
     return result
 
 
-def silent_challenges(filters: Filters, *, days: int | None = None, now=None) -> list:
+def silent_query(filters: Filters, *, days: int | None = None, now=None):
     """Open challenges with no event (of any visibility) for `days` days (SILENT_DAYS),
     the longest silent first. What the portal writes by itself (reminders, "no
     progress") is no news and does not end a silence."""
     now = now or clock.now()
     days = settings.SILENT_DAYS if days is None else days
     not_news = [*registry.automated_codes(), EventCode.NO_PROGRESS.value]
-    qs = (
+    return (
         filters.challenges()
         .exclude(status__in=FINAL_STATUSES)
         .annotate(last_event_at=Max("events__created_at", filter=~Q(events__code__in=not_news)))
         .filter(last_event_at__lt=now - timedelta(days=days))
         .order_by("last_event_at", "pk")
     )
-    challenges = list(qs)
+
+
+def silent_challenges(filters: Filters, *, days: int | None = None, now=None, limit=None) -> list:
+    """The silent challenges (the first `limit`), each with `silent_days`."""
+    now = now or clock.now()
+    challenges = list(silent_query(filters, days=days, now=now)[:limit])
     for challenge in challenges:
         challenge.silent_days = int(_days(challenge.last_event_at, now))
     return challenges

@@ -95,10 +95,11 @@ def _list_url(filters: selectors.Filters, status: str) -> str:
 PAGE_ROWS = 50
 
 
-def _cut(table: Table, limit: int | None) -> Table:
-    if limit is not None and len(table.rows) > limit:
-        table.more = len(table.rows) - limit
-        table.rows = table.rows[:limit]
+def _cut(table: Table, limit: int | None, count) -> Table:
+    """On the page: say how many rows the CSV has beyond the `limit` shown. Always
+    counted, so the page runs the same queries however many rows there are."""
+    if limit is not None:
+        table.more = max(0, count() - len(table.rows))
     return table
 
 
@@ -174,7 +175,7 @@ def lead_time_table(filters: selectors.Filters, *, limit=None) -> Table:
 
 
 def overdue_table(filters: selectors.Filters, *, limit=None) -> Table:
-    rows = selectors.overdue(filters)
+    rows = selectors.overdue(filters, limit=limit)
     table = Table(
         key="overdue",
         title=_("Overdue"),
@@ -201,7 +202,7 @@ def overdue_table(filters: selectors.Filters, *, limit=None) -> Table:
         ],
         empty=_("Nothing is past its target."),
     )
-    return _cut(table, limit)
+    return _cut(table, limit, selectors.overdue_challenges(filters).count)
 
 
 def knots_table(filters: selectors.Filters, *, limit=None) -> Table:
@@ -217,15 +218,15 @@ def knots_table(filters: selectors.Filters, *, limit=None) -> Table:
                 Cell(knot.question),
                 Cell(_("yes") if knot.needed_by < today else _("no")),
             ]
-            for knot in selectors.open_knots(filters)
+            for knot in selectors.open_knots(filters)[:limit]
         ],
         empty=_("No knot is open."),
     )
-    return _cut(table, limit)
+    return _cut(table, limit, selectors.open_knots(filters).count)
 
 
 def partnerships_table(filters: selectors.Filters, *, limit=None) -> Table:
-    health = selectors.partnership_health(filters)
+    health = selectors.partnership_health(filters, limit=limit)
     questions = [str(label) for _key, label in REFLECTION_QUESTIONS]
     rows = []
     for item in health:
@@ -266,7 +267,7 @@ def partnerships_table(filters: selectors.Filters, *, limit=None) -> Table:
         )
         % {"days": settings.REFLECTION_PROMPT_DAYS},
     )
-    shown = [item for item in health if item.overall is not None][: limit or len(health)]
+    shown = [item for item in health if item.overall is not None]
     table.chart = charts.bar_chart(
         key="partnerships",
         title=_("Mean reflection score per partnership"),
@@ -281,7 +282,7 @@ def partnerships_table(filters: selectors.Filters, *, limit=None) -> Table:
         values=[[item.overall] for item in shown],
         series=[_("Mean score")],
     )
-    return _cut(table, limit)
+    return _cut(table, limit, selectors.partnerships_in_view(filters).count)
 
 
 def silent_table(filters: selectors.Filters, *, limit=None) -> Table:
@@ -298,12 +299,12 @@ def silent_table(filters: selectors.Filters, *, limit=None) -> Table:
                 _when(challenge.last_event_at),
                 _num(challenge.silent_days),
             ]
-            for challenge in selectors.silent_challenges(filters)
+            for challenge in selectors.silent_challenges(filters, limit=limit)
         ],
         empty=_("Every open challenge had news in the last %(days)s days.") % {"days": days},
         note=_("Open challenges without any event for %(days)s days or more.") % {"days": days},
     )
-    return _cut(table, limit)
+    return _cut(table, limit, selectors.silent_query(filters).count)
 
 
 def delivery_table(filters: selectors.Filters, *, limit=None) -> Table:
