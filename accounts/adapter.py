@@ -18,6 +18,7 @@ from allauth.core.internal.httpkit import is_headless_request
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.hashers import make_password
+from django.shortcuts import resolve_url
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -65,6 +66,19 @@ class AccountAdapter(DefaultAccountAdapter):
         language = translation.get_language() or settings.LANGUAGE_CODE
         user.language = language.split("-")[0] if language else settings.LANGUAGE_CODE
         return super().save_user(request, user, form, commit=commit)
+
+    def get_login_redirect_url(self, request):
+        # A staff group may have its own landing page (settings.STAFF_LANDING_PAGES, by
+        # URL name: the apps that own those pages sit above accounts). Only where the
+        # login was headed nowhere else; allauth asks this only then.
+        user = getattr(request, "user", None)
+        landing = getattr(settings, "STAFF_LANDING_PAGES", {})
+        if landing and user is not None and user.is_authenticated and user.is_staff:
+            names = set(user.groups.values_list("name", flat=True))
+            for group, url_name in landing.items():
+                if group in names or user.is_superuser:
+                    return resolve_url(url_name)
+        return super().get_login_redirect_url(request)
 
     def post_login(self, request, user, *, redirect_url, **kwargs):
         # Guided enrolment: a staff member without an authenticator app lands on its

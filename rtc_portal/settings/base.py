@@ -410,6 +410,16 @@ RTC_TIMELINE_SIZE = 50
 # at most (a new event replaces it at once; this bounds only what changes without
 # one, such as a due date passing). 0 turns the page cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+# The coordinator's dashboard and the open data (insights).
+# SILENT_DAYS: an open challenge without any event for this many days is listed as
+# silent on the dashboard (reminders and "no progress" messages are no news).
+SILENT_DAYS = int(os.environ.get("SILENT_DAYS", "30"))
+# OPEN_DATA_LICENSE: the licence of the open datasets, an SPDX identifier (CC0-1.0,
+# CC-BY-4.0) or the URL of a licence; on the open-data page and in the DCAT catalogue.
+OPEN_DATA_LICENSE = os.environ.get("OPEN_DATA_LICENSE", "CC0-1.0")
+# Where a member of a staff group lands after logging in (a URL name), when the login
+# was not headed anywhere else; the first group that matches wins.
+STAFF_LANDING_PAGES = {"Coordinator": "insights:dashboard"}
 
 LOGGING = {
     "version": 1,
