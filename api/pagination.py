@@ -23,10 +23,55 @@ DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 
 
+class PageParams(serializers.Serializer):
+    page = serializers.IntegerField(required=False, default=1, min_value=1, max_value=MAX_CURSOR)
+    page_size = serializers.IntegerField(
+        required=False, default=settings.RTC_PAGE_SIZE, min_value=1, max_value=MAX_PAGE_SIZE
+    )
+
+
 class ChallengePagination(PageNumberPagination):
+    """Page numbers; a page number or size that is not a whole number in range is
+    refused (400), a page past the last one is not found (404)."""
+
     page_size = settings.RTC_PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
+
+    def paginate_queryset(self, queryset, request, view=None):
+        params = PageParams(data=query_values(request))
+        params.is_valid(raise_exception=True)
+        self._page_size = params.validated_data["page_size"]
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_page_size(self, request):
+        return getattr(self, "_page_size", self.page_size)
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": "page",
+                "required": False,
+                "in": "query",
+                "description": "The page number (1: the newest submissions).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_CURSOR},
+            },
+            {
+                "name": "page_size",
+                "required": False,
+                "in": "query",
+                "description": f"Challenges per page (1 to {MAX_PAGE_SIZE}, default "
+                f"{settings.RTC_PAGE_SIZE}).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+            },
+        ]
+
+
+def query_values(request) -> dict:
+    """The query parameters as a plain dict (the last value of each), so that a
+    parameter given empty is refused like any other invalid value, instead of being
+    taken as absent the way an HTML form's empty field is."""
+    return dict(request.query_params.items())
 
 
 class SeqCursorParams(serializers.Serializer):
@@ -50,7 +95,7 @@ class SeqCursorPagination(BasePagination):
     """Keyset pages of timeline events by seq (module docstring)."""
 
     def paginate_queryset(self, queryset, request, view=None):
-        params = SeqCursorParams(data=request.query_params)
+        params = SeqCursorParams(data=query_values(request))
         params.is_valid(raise_exception=True)
         after, limit = params.validated_data["after"], params.validated_data["limit"]
         rows = list(queryset.filter(seq__gt=after).order_by("seq")[: limit + 1])

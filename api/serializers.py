@@ -18,6 +18,7 @@ from rest_framework.reverse import reverse
 from challenges import registry
 from challenges.constants import Status
 from challenges.models import Challenge, Criterion, Neighbourhood, Task, TimelineEvent
+from challenges.paging import MAX_CURSOR
 from core.forms import EARLIEST_DATE, LATEST_DATE
 
 
@@ -198,12 +199,14 @@ PUBLIC_STATUSES = [(value, label) for value, label in Status.choices if value !=
 
 
 class ChallengeFilterParams(serializers.Serializer):
+    """The filters of the public lists. An id that does not exist matches nothing."""
+
     status = serializers.ChoiceField(choices=PUBLIC_STATUSES, required=False)
-    neighbourhood = serializers.PrimaryKeyRelatedField(
-        queryset=Neighbourhood.objects.all(), required=False, help_text="A neighbourhood's id."
+    neighbourhood = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_CURSOR, help_text="A neighbourhood's id."
     )
-    task = serializers.PrimaryKeyRelatedField(
-        queryset=Task.objects.all(), required=False, help_text="A task's id."
+    task = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_CURSOR, help_text="A task's id."
     )
 
 
@@ -213,6 +216,14 @@ class ChallengeListParams(ChallengeFilterParams):
     )
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "date",
+        "pattern": r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$",
+        "description": "A day between 1900-01-01 and 2999-12-31.",
+    }
+)
 class BoundedDateField(serializers.DateField):
     """A day between 1900 and 2999, as the log page's filter takes (core.forms)."""
 
@@ -227,21 +238,12 @@ class BoundedDateField(serializers.DateField):
 
 
 class LogParams(ChallengeFilterParams):
+    """A period that ends before it starts holds no entries: the answer is empty."""
+
     date_from = BoundedDateField(required=False, help_text="From this day (YYYY-MM-DD).")
     date_to = BoundedDateField(
         required=False, help_text="Up to and including this day (YYYY-MM-DD)."
     )
-
-    def validate(self, attrs):
-        if (
-            attrs.get("date_from")
-            and attrs.get("date_to")
-            and attrs["date_from"] > attrs["date_to"]
-        ):
-            raise serializers.ValidationError(
-                {"date_to": [_("The end date is before the start date.")]}
-            )
-        return attrs
 
 
 # -- Statistics (insights.selectors.public_statistics, served as it is) ---------------

@@ -28,7 +28,7 @@ from challenges.models import Challenge, Neighbourhood, Task
 from insights.selectors import public_statistics
 
 from . import serializers
-from .pagination import ChallengePagination, SeqCursorPagination
+from .pagination import ChallengePagination, SeqCursorPagination, query_values
 
 # The longest id that fits a database integer: longer ones are simply not found.
 MAX_ID_DIGITS = 18
@@ -69,7 +69,7 @@ def public_challenge(pk) -> Challenge:
 
 
 def _params(serializer_class, request) -> dict:
-    params = serializer_class(data=request.query_params)
+    params = serializer_class(data=query_values(request))
     params.is_valid(raise_exception=True)
     return params.validated_data
 
