@@ -3,8 +3,6 @@ also when asked by id, and also when the one asking is on the team or staff (the
 reads as an anonymous visitor, whoever asks). An erased entry keeps its place and
 says so, with no content, as the pages show it."""
 
-import json
-
 import pytest
 from django.urls import reverse
 
