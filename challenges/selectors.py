@@ -10,7 +10,12 @@ from django.utils import timezone
 
 from . import chain, permissions
 from .constants import STAGE_LINE, Status, Visibility
-from .models import Challenge, Invitation, TimelineEvent
+from .models import Challenge, Criterion, Invitation, TimelineEvent
+
+
+def public_criteria() -> QuerySet[Criterion]:
+    """The assessment criteria in use, as the criteria page and the API publish them."""
+    return Criterion.objects.filter(is_active=True)
 
 
 def public_challenges() -> QuerySet[Challenge]:
@@ -68,7 +73,9 @@ def team_members(challenge: Challenge) -> list:
 
 
 def timeline_for(user, challenge: Challenge) -> QuerySet[TimelineEvent]:
-    """The events of a challenge this user may read, newest (highest seq) first."""
+    """The events of a challenge this user may read, newest (highest seq) first.
+
+    With an anonymous user: the public timeline, as the API serves it too."""
     return (
         challenge.events.filter(visibility__in=permissions.visibilities_for(user, challenge))
         .select_related("actor")

@@ -31,7 +31,7 @@ from .forms import (
     LogFilterForm,
     TransitionForm,
 )
-from .models import Challenge, Criterion, Invitation, TimelineEvent
+from .models import Challenge, Invitation, TimelineEvent
 from .page_cache import cached_public_page
 from .paging import keyset_page
 
@@ -67,7 +67,7 @@ def criteria(request):
         request,
         "pages/criteria.html",
         {
-            "criteria": Criterion.objects.filter(is_active=True),
+            "criteria": selectors.public_criteria(),
         },
     )
 

@@ -444,3 +444,54 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# The read-only API (api/, README "API"): Django REST Framework, described in OpenAPI 3
+# by drf-spectacular. Anyone may read, nobody may write (api.permissions.ReadOnly),
+# answers are JSON only (the browsable API needs inline script, which the CSP refuses),
+# and every reader is rate-limited by the client's address as core/client_ip.py tells
+# it (so TRUSTED_PROXY_COUNT applies): API_THROTTLE_ANON for anonymous readers,
+# API_THROTTLE_USER for logged-in ones, each "<number>/<second|minute|hour|day>".
+# The counts live in the default cache (Redis in production, shared by every worker).
+INSTALLED_APPS += ["rest_framework", "drf_spectacular"]  # noqa: F405 (defined above)
+REST_FRAMEWORK = {
+    # Sessions only: a logged-in reader counts against the user rate. No Basic auth,
+    # which would let anyone try passwords past allauth's rate limits.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ReadOnly"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.ClientAnonRateThrottle",
+        "api.throttling.ClientUserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "120/minute"),
+        "user": os.environ.get("API_THROTTLE_USER", "240/minute"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Right to Challenge portal API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "Read-only open data of the Right to Challenge portal: the public challenges, "
+        "their public timelines, the hash-chained process log and its head, the "
+        "assessment criteria, the challengeable tasks, the neighbourhoods and the "
+        "statistics. Anonymous, rate-limited per client address, JSON only. It shows "
+        "exactly what the public pages show: never a draft, never an event for the "
+        "parties or the municipality only."
+    ),
+    "LICENSE": {"name": "CC0 1.0", "url": "https://creativecommons.org/publicdomain/zero/1.0/"},
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["api.permissions.ReadOnly"],
+    "SERVE_AUTHENTICATION": [],
+    # Nothing differs by who asks, so the description names no way to log in.
+    "AUTHENTICATION_WHITELIST": [],
+    "ENUM_NAME_OVERRIDES": {"ChallengeStatusEnum": "challenges.constants.Status"},
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.document_errors",
+    ],
+}

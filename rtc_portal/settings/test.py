@@ -25,3 +25,9 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
         "RTC_TEST_DATABASE_NAME", "test_rtc_portal"
     )
+# The API's rate limits are tested on purpose (tests/api/test_api_throttling.py); other
+# tests may call it as often as they like.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"},
+}
