@@ -13,9 +13,9 @@ from community import services
 from community.constants import CommunityEvent
 from core.errors import ServiceError
 from notifications import recipients
+from notifications import services as notification_services
 from notifications.constants import Reason
 from notifications.models import Notification
-from notifications import services as notification_services
 from tests.challenges.factories import ReviewerFactory, UserFactory
 from tests.community.factories import public_challenge, support
 
@@ -58,7 +58,9 @@ def test_the_team_writes_to_one_supporter(world, django_capture_on_commit_callba
     assert Notification.objects.filter(recipient=supporter, event=event).exists()
     reader = Client()
     reader.force_login(supporter)
-    assert "Zaterdag om tien uur?" in reader.get(reverse("notifications:list"), **EN).content.decode()
+    assert (
+        "Zaterdag om tien uur?" in reader.get(reverse("notifications:list"), **EN).content.decode()
+    )
     to_supporter = [m for m in mail.outbox if m.to == [supporter.email]]
     assert to_supporter and "Zaterdag om tien uur?" in to_supporter[0].body
     assert not [m for m in mail.outbox if m.to in ([other_supporter.email], [follower.email])]

@@ -50,7 +50,10 @@ def _posts(html: str) -> list[str]:
 
 
 def _titles(html: str) -> list[str]:
-    return [re.sub(r"\s+", " ", m) for m in re.findall(r'class="[^"]*rtc-post__title"[^>]*>(.*?)</h', html, re.S)]
+    return [
+        re.sub(r"\s+", " ", m)
+        for m in re.findall(r'class="[^"]*rtc-post__title"[^>]*>(.*?)</h', html, re.S)
+    ]
 
 
 @pytest.fixture
@@ -113,8 +116,12 @@ def test_anonymous_cannot_post_and_is_sent_to_the_login(qa):
     for url in (
         reverse("community:ask", kwargs={"pk": challenge.pk}),
         reverse("community:answer", kwargs={"pk": challenge.pk, "question": asked.pk}),
-        reverse("community:report", kwargs={"pk": challenge.pk, "kind": "question", "post": asked.pk}),
-        reverse("community:hide", kwargs={"pk": challenge.pk, "kind": "question", "post": asked.pk}),
+        reverse(
+            "community:report", kwargs={"pk": challenge.pk, "kind": "question", "post": asked.pk}
+        ),
+        reverse(
+            "community:hide", kwargs={"pk": challenge.pk, "kind": "question", "post": asked.pk}
+        ),
     ):
         response = anonymous.post(url, {"text": "x", "reason": "y"})
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
@@ -186,7 +193,9 @@ def test_a_post_is_reported_once_per_person(qa):
 def test_reporting_over_http(qa, client):
     challenge, _reviewer, _asker, asked, _t, _c = qa
     client.force_login(UserFactory())
-    url = reverse("community:report", kwargs={"pk": challenge.pk, "kind": "question", "post": asked.pk})
+    url = reverse(
+        "community:report", kwargs={"pk": challenge.pk, "kind": "question", "post": asked.pk}
+    )
     assert client.get(url, **EN).status_code == 200
     assert client.post(url, {"reason": "Beledigend"}, **EN).status_code == 302
     again = client.post(url, {"reason": "Beledigend"}, **EN)
@@ -198,7 +207,9 @@ def test_reporting_over_http(qa, client):
 
 def test_hiding_is_for_staff_with_a_role(qa):
     challenge, reviewer, asker, asked, _t, _c = qa
-    url = reverse("community:hide", kwargs={"pk": challenge.pk, "kind": "question", "post": asked.pk})
+    url = reverse(
+        "community:hide", kwargs={"pk": challenge.pk, "kind": "question", "post": asked.pk}
+    )
     for user in (asker, challenge.initiator, StaffUserFactory()):
         reader = Client()
         reader.force_login(user)
@@ -321,7 +332,10 @@ def test_the_admin_lists_posts_with_reports_and_links_to_hiding(qa):
     client.force_login(reviewer)
     page = _body(client.get(reverse("admin:community_question_changelist"), **EN))
     assert asked.text[:40] in page
-    assert reverse("community:hide", kwargs={"pk": challenge.pk, "kind": "question", "post": asked.pk}) in page
+    assert (
+        reverse("community:hide", kwargs={"pk": challenge.pk, "kind": "question", "post": asked.pk})
+        in page
+    )
     action = client.post(
         reverse("admin:community_question_changelist"),
         {"action": "hide_selected", "_selected_action": [asked.pk]},

@@ -42,7 +42,9 @@ def test_a_resident_supports_and_asks_and_the_team_answers(open_context, scene, 
     page.goto(url)
     page.get_by_role("link", name="Support this challenge").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Support this challenge")
-    page.get_by_label("What you can offer (optional)").fill("I can help with maintenance on Saturdays")
+    page.get_by_label("What you can offer (optional)").fill(
+        "I can help with maintenance on Saturdays"
+    )
     page.get_by_label("Show my name with my offer").check()
     page.get_by_role("button", name="Support this challenge").click()
     expect(page.get_by_text("Thank you: you support this challenge.")).to_be_visible()
@@ -61,13 +63,19 @@ def test_a_resident_supports_and_asks_and_the_team_answers(open_context, scene, 
     team.get_by_role("link", name="Answer this question").click()
     team.get_by_label("Your answer").fill("Our volunteers, every Saturday.")
     team.get_by_role("button", name="Publish the answer").click()
-    expect(team.locator(".rtc-post__title", has_text="Answer by the challenger team")).to_be_visible()
+    expect(
+        team.locator(".rtc-post__title", has_text="Answer by the challenger team")
+    ).to_be_visible()
     assert Answer.objects.get(question=question).role == "team"
 
     # The resident sees the same answer, marked the same way.
     page.goto(url)
-    expect(page.locator(".rtc-post__text", has_text="Our volunteers, every Saturday.")).to_be_visible()
-    expect(page.locator(".rtc-post__title", has_text="Answer by the challenger team")).to_be_visible()
+    expect(
+        page.locator(".rtc-post__text", has_text="Our volunteers, every Saturday.")
+    ).to_be_visible()
+    expect(
+        page.locator(".rtc-post__title", has_text="Answer by the challenger team")
+    ).to_be_visible()
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])
@@ -77,7 +85,9 @@ def test_every_community_page_is_axe_clean_and_reflows(open_context, scene, axe_
         challenge=challenge, user=resident, offer=f"Offer {LONG_WORD}", show_name=True
     )
     services.support_add(challenge=challenge, user=UserFactory(), offer="")
-    asked = services.question_ask(challenge=challenge, actor=UserFactory(), text=f"Why {LONG_WORD}?")
+    asked = services.question_ask(
+        challenge=challenge, actor=UserFactory(), text=f"Why {LONG_WORD}?"
+    )
     answered = services.question_answer(
         question=asked, actor=challenge.initiator, text=f"Because {LONG_WORD}."
     )
