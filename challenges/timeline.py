@@ -157,6 +157,27 @@ def timeline_erase_challenge_events(*, challenge: Challenge) -> int:
     return _erase(rows)
 
 
+@transaction.atomic
+def timeline_erase_events(*, event_ids) -> int:
+    """Erase the content of the events `event_ids`, the way
+    `timeline_erase_personal_data` does (the chain still verifies; erasure events
+    name the erased entries). For a public post the municipality hides (community):
+    its text must leave the log, the feed, the exports and the notifications, while
+    the entry keeps its place. Erasure events themselves are never erased. Returns
+    how many events were erased (events erased before are left alone)."""
+    ids = [int(pk) for pk in event_ids if pk is not None]
+    if not ids:
+        return 0
+    rows = list(
+        TimelineEvent.objects.select_for_update()
+        .filter(pk__in=ids, erased_at__isnull=True)
+        .exclude(code=chain.ERASURE_CODE)
+        .order_by("seq")
+        .values_list("pk", "seq", "challenge_id", "visibility")
+    )
+    return _erase(rows)
+
+
 # The keys under which an event's data names a person (contact persons assigned and
 # handed over: "name" is the incoming one, "from_name" the outgoing one).
 NAME_KEYS = ("name", "from_name")

@@ -24,6 +24,7 @@ from django.utils import timezone
 from challenges import services as challenge_services
 from challenges.constants import LegalForm, Status, Visibility
 from challenges.models import Invitation
+from community import services as community_services
 from partnerships import selectors as partnership_selectors
 from partnerships import services as partnership_services
 from partnerships.constants import (
@@ -82,6 +83,7 @@ class ChallengeRun:
     challenge: Any = None
     milestones: dict = field(default_factory=dict)  # step key -> Milestone
     knots: dict = field(default_factory=dict)  # step key -> Knot
+    questions: dict = field(default_factory=dict)  # step key -> community Question
     reflection: Any = None  # the round opened last
     terms: dict = field(default_factory=dict)  # agreement terms set so far
     start: date | None = None  # the agreement's start date, fixed by its first version
@@ -538,3 +540,48 @@ def minimal_pdf(title: str) -> bytes:
         f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
     )
     return bytes(out)
+
+
+# -- community: support and public questions -------------------------------------------
+
+
+@step_kind(
+    "support",
+    required=("actor",),
+    optional={"neighbourhood": None, "offer": "", "show_name": False},
+    types={"show_name": bool},
+)
+def support(run: ChallengeRun, step) -> None:
+    """A resident backs the challenge, optionally with where they live and an offer."""
+    name = step.fields.get("neighbourhood")
+    if name is not None and name not in run.world.neighbourhoods:
+        raise ScenarioError(f"neighbourhood {name!r} is not in catalogue.toml.")
+    community_services.support_add(
+        challenge=run.challenge,
+        user=run.user(step["actor"]),
+        neighbourhood=run.world.neighbourhoods.get(name) if name else None,
+        offer=step["offer"],
+        show_name=step["show_name"],
+    )
+
+
+@step_kind("support_count", accounts=())
+def support_count(run: ChallengeRun, step) -> None:
+    """The day's count of supporters on the timeline (what the nightly task records)."""
+    community_services.support_record_count(challenge=run.challenge)
+
+
+@step_kind("question", required=("actor", "key", "text"), names=True)
+def question(run: ChallengeRun, step) -> None:
+    """A public question about the challenge."""
+    run.questions[step["key"]] = community_services.question_ask(
+        challenge=run.challenge, actor=run.user(step["actor"]), text=step["text"]
+    )
+
+
+@step_kind("answer_question", required=("actor", "key", "text"), refers_to="question")
+def answer_question(run: ChallengeRun, step) -> None:
+    """The challenger team or the municipality answers a public question."""
+    community_services.question_answer(
+        question=run.questions[step["key"]], actor=run.user(step["actor"]), text=step["text"]
+    )

@@ -43,3 +43,5 @@ class Reason(models.TextChoices):
     MUNICIPALITY = "municipality", _("You handle this challenge for the municipality.")
     FOLLOWER = "follower", _("You follow this challenge.")
     INVITEE = "invitee", _("You were invited to join the team of this challenge.")
+    # A targeted message names its recipients (recipients.addressed_to).
+    ADDRESSED = "addressed", _("This message was sent to you through the portal.")

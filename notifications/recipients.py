@@ -8,6 +8,11 @@
 
 The person who caused the event never hears about it; deactivated accounts never do.
 
+A targeted message: an event (not on a draft) whose data holds "recipient_ids" (a
+list of user ids, written by the service that records it, never taken from a form)
+also reaches those people, with the reason "addressed"; so the team can write to
+one supporter through the portal (community) whatever the event's visibility.
+
 "The municipality's people on this challenge": the municipality's active fixed
 contact person (partnerships), and the staff who have acted on the challenge (an
 event with a reviewer or coordinator role, the current one included) and still hold
@@ -227,6 +232,14 @@ def _candidates(
     )
 
 
+def addressed_to(event) -> list[int]:
+    """The user ids a targeted message names in its data ("recipient_ids"), or []."""
+    ids = (event.data or {}).get("recipient_ids") if isinstance(event.data, dict) else None
+    if not isinstance(ids, list):
+        return []
+    return sorted({n for n in ids if type(n) is int and n > 0})
+
+
 def audience(event) -> Audience:
     """Who is concerned by `event` (see the module docstring), as SQL."""
     challenge = event.challenge
@@ -257,6 +270,15 @@ def audience(event) -> Audience:
     if outgoing is not None and "contact_sides" in wanted:
         wanted["outgoing"] = outgoing
     candidates, candidate_params = _candidates(challenge, **wanted)
+    addressed_ids = [] if challenge.status == Status.DRAFT else addressed_to(event)
+    if addressed_ids:
+        marks = ", ".join(["%s"] * len(addressed_ids))
+        addressed = (f"u.id IN ({marks})", addressed_ids)
+        parts = [*parts, addressed]
+        candidates = f"({candidates} OR {addressed[0]})"
+        candidate_params = [*candidate_params, *addressed_ids]
+    else:
+        addressed = ("1 = 0", [])
     where = (
         f"{candidates} AND ("
         + " OR ".join(sql for sql, _params in parts)
@@ -273,7 +295,7 @@ def audience(event) -> Audience:
     contacts = both_sides if "contact_sides" in wanted else ("1 = 0", [])
     reason = (
         f"CASE WHEN {team[0]} THEN %s WHEN {contacts[0]} THEN %s WHEN {people[0]} THEN %s "
-        "ELSE %s END"
+        f"WHEN {addressed[0]} THEN %s ELSE %s END"
     )
     reason_params = [
         *team[1],
@@ -282,6 +304,8 @@ def audience(event) -> Audience:
         Reason.CONTACT_PERSON,
         *people[1],
         Reason.MUNICIPALITY,
+        *addressed[1],
+        Reason.ADDRESSED,
         Reason.FOLLOWER,
     ]
     return Audience(where, where_params, reason, reason_params)

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from challenges.constants import Visibility
 from challenges.models import Assessment, Challenge, Invitation, TimelineEvent
+from community.models import Answer, Question, Report, Support
 from notifications.models import Digest, Follow, Notification, Preference
 from partnerships.models import (
     AgreementSignature,
@@ -50,7 +51,8 @@ ABOUT = _(
     "Everything the Right to Challenge portal holds about you: your account, your "
     "e-mail addresses, the challenges you started and the teams you are on, the "
     "invitations you sent and received, what you did on the timelines, your "
-    "notifications and notification settings, and what you did in partnerships. "
+    "notifications and notification settings, what you did in partnerships, and "
+    "the challenges you support and the questions, answers and reports you wrote. "
     "Times are in UTC."
 )
 SECURITY_LOG = _(
@@ -493,6 +495,67 @@ def _documents(user):
     )
 
 
+# -- community --------------------------------------------------------------------------
+
+
+def _supports(user):
+    return _values(
+        Support.objects.filter(user=user).order_by("pk"),
+        "challenge_id",
+        "challenge__reference",
+        "challenge__title",
+        "neighbourhood__name",
+        "offer",
+        "show_name",
+        "created_at",
+    )
+
+
+def _questions(user):
+    return _values(
+        Question.objects.filter(author=user).order_by("pk"),
+        "challenge_id",
+        "challenge__reference",
+        "text",
+        "created_at",
+        "hidden_at",
+        "hidden_reason",
+    )
+
+
+def _answers(user):
+    # The question answered may be someone else's: its id, not its text.
+    return _values(
+        Answer.objects.filter(author=user).order_by("pk"),
+        "question_id",
+        "question__challenge__reference",
+        "role",
+        "text",
+        "created_at",
+        "hidden_at",
+        "hidden_reason",
+    )
+
+
+def _posts_hidden(user):
+    # Staff only: which posts they hid and why (the post's author is left out).
+    for model, kind in ((Question, "question"), (Answer, "answer")):
+        for row in _values(
+            model.objects.filter(hidden_by=user).order_by("pk"), "pk", "hidden_at", "hidden_reason"
+        ):
+            yield {"post": kind, **row}
+
+
+def _reports(user):
+    return _values(
+        Report.objects.filter(reporter=user).order_by("pk"),
+        "question_id",
+        "answer_id",
+        "reason",
+        "created_at",
+    )
+
+
 SECTIONS: tuple[Section, ...] = (
     Section("email_addresses", ("account.EmailAddress.user",), _email_addresses),
     Section("mfa_authenticators", ("mfa.Authenticator.user",), _mfa_authenticators),
@@ -542,6 +605,15 @@ SECTIONS: tuple[Section, ...] = (
     Section("knots", ("partnerships.Knot.raised_by", "partnerships.Knot.resolved_by"), _knots),
     Section("workspace_messages", ("partnerships.Message.author",), _messages),
     Section("documents_uploaded", ("partnerships.Document.uploaded_by",), _documents),
+    Section("supports", ("community.Support.user",), _supports),
+    Section("questions_asked", ("community.Question.author",), _questions),
+    Section("answers_given", ("community.Answer.author",), _answers),
+    Section(
+        "posts_hidden",
+        ("community.Question.hidden_by", "community.Answer.hidden_by"),
+        _posts_hidden,
+    ),
+    Section("posts_reported", ("community.Report.reporter",), _reports),
     Section("admin_actions", ("admin.LogEntry.user",), _admin_actions),
 )
 

@@ -22,8 +22,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from challenges import page_cache
 from challenges.models import Challenge, Invitation
 from challenges.timeline import timeline_erase_mentions, timeline_erase_personal_data
+from community.models import Answer, Question, Report, Support
 from core.errors import ServiceError
 from notifications.models import Digest, Follow, Notification, Preference
 from partnerships.models import (
@@ -91,6 +93,13 @@ DELETION: dict[str, str] = {
     "partnerships.Knot.resolved_by": UNLINK,
     "partnerships.Message.author": UNLINK,
     "partnerships.Document.uploaded_by": UNLINK,
+    # community
+    "community.Support.user": DELETE,
+    "community.Report.reporter": DELETE,
+    "community.Question.author": "text erased, author unlinked, the place stays",
+    "community.Answer.author": "text erased, author unlinked, the place stays",
+    "community.Question.hidden_by": STAFF_ONLY,
+    "community.Answer.hidden_by": STAFF_ONLY,
 }
 
 # The partnership rows whose link to the person is emptied (the fields allow null).
@@ -175,6 +184,8 @@ def account_delete(*, user, password: str) -> None:
         *ContactPerson.objects.filter(user=locked).values_list("challenge_id", flat=True),
         *Challenge.objects.filter(initiator=locked).values_list("pk", flat=True),
         *Invitation.objects.filter(user=locked).values_list("challenge_id", flat=True),
+        # A message from a team to the person as a supporter names them.
+        *Support.objects.filter(user=locked).values_list("challenge_id", flat=True),
     }
     for row_model, field in _UNLINKED:
         row_model.objects.filter(**{field: locked}).update(**{field: None})
@@ -190,6 +201,18 @@ def account_delete(*, user, password: str) -> None:
 
     Preference.objects.filter(user=locked).delete()
     Follow.objects.filter(user=locked).delete()
+    # Their support goes (the daily count follows); their reports go; what they
+    # asked or answered keeps its place on the page, without text or author (its
+    # timeline event is erased below with their other events).
+    had_support = Support.objects.filter(user=locked).delete()[0]
+    Report.objects.filter(reporter=locked).delete()
+    erased_posts = 0
+    for post_model in (Question, Answer):
+        erased_posts += post_model.objects.filter(author=locked).update(
+            text="", author=None, erased_at=timezone.now()
+        )
+    if had_support or erased_posts:
+        transaction.on_commit(page_cache.invalidate)
     LogEntry.objects.filter(user=locked).delete()
     for label in ("mfa.Authenticator", "usersessions.UserSession"):
         optional = installed_model(label)

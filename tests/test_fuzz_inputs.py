@@ -309,3 +309,48 @@ def test_admin_changelist_parameters(stage_world, model, model_admin):
         assert response.status_code < 500
 
     run()
+
+
+# -- Support and public questions (community) -------------------------------------------
+
+
+def _community_post(world):
+    from community import services as community_services
+
+    challenge = world.challenges[Status.INTAKE.value]
+    supporter = world.people["other_resident"]
+    asked = community_services.question_ask(
+        challenge=challenge, actor=supporter, text="Wanneer begint het?"
+    )
+    community_services.question_answer(
+        question=asked, actor=world.people["initiator"], text="In april."
+    )
+    return challenge, asked
+
+
+def test_community_resident_forms(stage_world, settings):
+    settings.COMMUNITY_RATE_LIMITS = {key: 0 for key in ("support", "ask", "report")}
+    challenge, asked = _community_post(stage_world)
+    client = login(Client(), stage_world.people["invitee"])
+    base = f"/challenges/{challenge.pk}"
+    assert fuzz_page(client, f"{base}/support/", only_method="post") >= 1
+    assert fuzz_page(client, f"{base}/questions/ask/", only_method="post") >= 1
+    assert fuzz_page(client, f"{base}/question/{asked.pk}/report/", only_method="post") >= 1
+    answer = asked.answers.get()
+    assert fuzz_page(client, f"{base}/answer/{answer.pk}/report/", only_method="post") >= 1
+
+
+def test_community_team_and_staff_forms(stage_world, settings):
+    from community import services as community_services
+
+    settings.COMMUNITY_RATE_LIMITS = {key: 0 for key in ("answer", "message")}
+    challenge, asked = _community_post(stage_world)
+    supported = community_services.support_add(
+        challenge=challenge, user=stage_world.people["invitee"], offer="Ik help"
+    )
+    team = login(Client(), stage_world.people["initiator"])
+    base = f"/challenges/{challenge.pk}"
+    assert fuzz_page(team, f"{base}/questions/{asked.pk}/answer/", only_method="post") >= 1
+    assert fuzz_page(team, f"{base}/supporters/{supported.pk}/message/", only_method="post") >= 1
+    staff = login(Client(), stage_world.people["reviewer"])
+    assert fuzz_page(staff, f"{base}/question/{asked.pk}/hide/", only_method="post") >= 1

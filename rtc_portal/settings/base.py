@@ -198,6 +198,7 @@ CELERY_TASK_ROUTES = {
     "notifications.tasks.*": {"queue": "periodic"},
     "challenges.tasks.record_*": {"queue": "periodic"},
     "partnerships.tasks.*": {"queue": "periodic"},
+    "community.tasks.*": {"queue": "periodic"},
 }
 # Times are Europe/Amsterdam (CELERY_TIMEZONE). Every entry is safe to run twice.
 CELERY_BEAT_SCHEDULE = {
@@ -229,7 +230,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partnerships.tasks.open_due_reflections",
         "schedule": crontab(hour=6, minute=30),
     },
+    # The day's number of supporters, as one public event per challenge whose count
+    # changed (never one event per support).
+    "community-support-counts": {
+        "task": "community.tasks.record_support_counts",
+        "schedule": crontab(hour=0, minute=15),
+    },
 }
+
+# Community (docs/readme/community.md): how often one person may support, ask,
+# answer, report or write to a supporter per hour (0: no limit). Not from the
+# environment; override per key, e.g. {"ask": 10}.
+COMMUNITY_RATE_LIMITS = {"support": 20, "ask": 5, "answer": 30, "report": 10, "message": 20}
 
 # Notifications (docs/notifications.md).
 # NO_PROGRESS_DAYS: days without news in a stage before the parties and followers
