@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from challenges.models import Challenge, Invitation
 from challenges.timeline import timeline_erase_mentions, timeline_erase_personal_data
 from core.errors import ServiceError
+from meetings.models import Meeting, Minutes
 from notifications.models import Digest, Follow, Notification, Preference
 from partnerships.models import (
     AgreementSignature,
@@ -91,6 +92,11 @@ DELETION: dict[str, str] = {
     "partnerships.Knot.resolved_by": UNLINK,
     "partnerships.Message.author": UNLINK,
     "partnerships.Document.uploaded_by": UNLINK,
+    # meetings
+    "meetings.Meeting.proposed_by": UNLINK,
+    "meetings.Meeting.picked_by": UNLINK,
+    "meetings.Meeting.cancelled_by": UNLINK,
+    "meetings.Minutes.uploaded_by": UNLINK,
 }
 
 # The partnership rows whose link to the person is emptied (the fields allow null).
@@ -108,6 +114,10 @@ _UNLINKED = (
     (Knot, "resolved_by"),
     (Message, "author"),
     (Document, "uploaded_by"),
+    (Meeting, "proposed_by"),
+    (Meeting, "picked_by"),
+    (Meeting, "cancelled_by"),
+    (Minutes, "uploaded_by"),
 )
 
 

@@ -187,6 +187,7 @@ CELERY_TASK_ROUTES = {
     "notifications.tasks.*": {"queue": "periodic"},
     "challenges.tasks.record_*": {"queue": "periodic"},
     "partnerships.tasks.*": {"queue": "periodic"},
+    "meetings.tasks.*": {"queue": "periodic"},
 }
 # Times are Europe/Amsterdam (CELERY_TIMEZONE). Every entry is safe to run twice.
 CELERY_BEAT_SCHEDULE = {
@@ -217,6 +218,11 @@ CELERY_BEAT_SCHEDULE = {
     "partnerships-due-reflections": {
         "task": "partnerships.tasks.open_due_reflections",
         "schedule": crontab(hour=6, minute=30),
+    },
+    # Every hour: each scheduled meeting that begins within a day is reminded, once.
+    "meetings-reminders": {
+        "task": "meetings.tasks.record_meeting_reminders",
+        "schedule": crontab(minute=20),
     },
 }
 
