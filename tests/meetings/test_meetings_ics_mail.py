@@ -116,6 +116,9 @@ def test_a_proposal_and_its_cancellation_carry_no_calendar_file(
     with django_capture_on_commit_callbacks(execute=True):
         meeting = propose(side.challenge, side.municipality)
     assert mail.outbox and all(not m.attachments for m in mail.outbox)
+    # The three times offered, one per line.
+    slot_lines = [line for line in mail.outbox[0].body.splitlines() if "19:30–20:30" in line]
+    assert len(slot_lines) == 3, mail.outbox[0].body
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.meeting_cancel(meeting=meeting, actor=side.municipality, reason="Dubbel.")
