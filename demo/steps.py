@@ -10,6 +10,7 @@ A function only calls services (and selectors to find what a service needs): the
 demo makes everything exactly as the portal would have made it.
 """
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from challenges import services as challenge_services
 from challenges.constants import LegalForm, Status, Visibility
 from challenges.models import Invitation
 from community import services as community_services
+from meetings import services as meeting_services
+from meetings.constants import MAX_SLOTS, MeetingKind
 from partnerships import selectors as partnership_selectors
 from partnerships import services as partnership_services
 from partnerships.constants import (
@@ -84,6 +87,7 @@ class ChallengeRun:
     milestones: dict = field(default_factory=dict)  # step key -> Milestone
     knots: dict = field(default_factory=dict)  # step key -> Knot
     questions: dict = field(default_factory=dict)  # step key -> community Question
+    meetings: dict = field(default_factory=dict)  # step key -> Meeting
     reflection: Any = None  # the round opened last
     terms: dict = field(default_factory=dict)  # agreement terms set so far
     start: date | None = None  # the agreement's start date, fixed by its first version
@@ -512,6 +516,71 @@ def document(run: ChallengeRun, step) -> None:
         file=ContentFile(minimal_pdf(name.rsplit(".", 1)[0]), name=name),
         name=name,
         description=step["description"],
+    )
+
+
+# -- meetings ---------------------------------------------------------------------------
+
+_SLOT = re.compile(r"^(\d{1,3}) ([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def _check_meeting(step) -> None:
+    slots = step["slots"]
+    if not 1 <= len(slots) <= MAX_SLOTS:
+        raise ScenarioError(f"slots needs 1 to {MAX_SLOTS} entries.")
+    for number, entry in enumerate(slots, start=1):
+        if not isinstance(entry, str) or not _SLOT.match(entry):
+            raise ScenarioError(
+                f'slots entry {number} must read "DAYS HH:MM-HH:MM" (days after the run), '
+                f"not {entry!r}."
+            )
+
+
+def _slot_moments(step, entry: str) -> tuple[datetime, datetime]:
+    """ "4 19:30-21:00": 4 days after the day the demo is seeded (so that a scheduled
+    meeting is still to come), from 19:30 to 21:00 local time."""
+    days, start_h, start_m, end_h, end_m = (int(part) for part in _SLOT.match(entry).groups())
+    day = timezone.localdate() + timedelta(days=step.days_ago + days)
+    starts = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    return (
+        starts.replace(hour=start_h, minute=start_m),
+        starts.replace(hour=end_h, minute=end_m),
+    )
+
+
+@step_kind(
+    "meeting",
+    required=("actor", "key", "meeting_kind", "slots"),
+    optional={"place": "", "online_url": "", "agenda": ""},
+    choices={"meeting_kind": tuple(MeetingKind.values)},
+    types={"slots": list},
+    names=True,
+    extra_check=_check_meeting,
+)
+def meeting(run: ChallengeRun, step) -> None:
+    """Propose a meeting with its time slots, at a place or online."""
+    run.meetings[step["key"]] = meeting_services.meeting_propose(
+        challenge=run.challenge,
+        actor=run.user(step["actor"]),
+        kind=step["meeting_kind"],
+        slots=[_slot_moments(step, entry) for entry in step["slots"]],
+        place=step["place"],
+        online_url=step["online_url"],
+        agenda=step["agenda"],
+    )
+
+
+@step_kind(
+    "meeting_pick", required=("actor", "key", "slot"), types={"slot": int}, refers_to="meeting"
+)
+def meeting_pick(run: ChallengeRun, step) -> None:
+    """The other side picks one of the proposed slots (1 is the earliest)."""
+    proposed = run.meetings[step["key"]]
+    slots = list(proposed.slots.order_by("starts_at", "pk"))
+    if not 1 <= step["slot"] <= len(slots):
+        raise ScenarioError(f"slot must be between 1 and {len(slots)}.")
+    meeting_services.meeting_pick(
+        meeting=proposed, slot_id=slots[step["slot"] - 1].pk, actor=run.user(step["actor"])
     )
 
 

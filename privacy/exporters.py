@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from challenges.constants import Visibility
 from challenges.models import Assessment, Challenge, Invitation, TimelineEvent
 from community.models import Answer, Question, Report, Support
+from meetings.models import Meeting, Minutes
 from notifications.models import Digest, Follow, Notification, Preference
 from partnerships.models import (
     AgreementSignature,
@@ -556,6 +557,54 @@ def _reports(user):
     )
 
 
+# -- meetings ---------------------------------------------------------------------------
+
+
+def _meetings(user):
+    # The meetings the person proposed, picked a time for or cancelled, and which of
+    # these they did; who else took part is another person's data and left out.
+    rows = _values(
+        Meeting.objects.filter(
+            Q(proposed_by=user) | Q(picked_by=user) | Q(cancelled_by=user)
+        ).order_by("pk"),
+        "challenge__reference",
+        "kind",
+        "status",
+        "place",
+        "online_url",
+        "agenda",
+        "created_at",
+        "starts_at",
+        "ends_at",
+        "picked_at",
+        "cancelled_at",
+        "cancel_reason",
+        "proposed_by",
+        "picked_by",
+        "cancelled_by",
+    )
+    for row in rows:
+        for action in ("proposed", "picked", "cancelled"):
+            row[f"you_{action}"] = row.pop(f"{action}_by") == user.pk
+        yield row
+
+
+def _meeting_minutes(user):
+    # Names and facts, not the files (downloadable on the meeting page for the parties).
+    return _values(
+        Minutes.objects.filter(uploaded_by=user).order_by("pk"),
+        "meeting__challenge__reference",
+        "meeting__kind",
+        "original_name",
+        "description",
+        "kind",
+        "content_type",
+        "size",
+        "sha256",
+        "created_at",
+    )
+
+
 SECTIONS: tuple[Section, ...] = (
     Section("email_addresses", ("account.EmailAddress.user",), _email_addresses),
     Section("mfa_authenticators", ("mfa.Authenticator.user",), _mfa_authenticators),
@@ -614,6 +663,16 @@ SECTIONS: tuple[Section, ...] = (
         _posts_hidden,
     ),
     Section("posts_reported", ("community.Report.reporter",), _reports),
+    Section(
+        "meetings",
+        (
+            "meetings.Meeting.proposed_by",
+            "meetings.Meeting.picked_by",
+            "meetings.Meeting.cancelled_by",
+        ),
+        _meetings,
+    ),
+    Section("meeting_minutes_uploaded", ("meetings.Minutes.uploaded_by",), _meeting_minutes),
     Section("admin_actions", ("admin.LogEntry.user",), _admin_actions),
 )
 

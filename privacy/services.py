@@ -27,6 +27,7 @@ from challenges.models import Challenge, Invitation
 from challenges.timeline import timeline_erase_mentions, timeline_erase_personal_data
 from community.models import Answer, Question, Report, Support
 from core.errors import ServiceError
+from meetings.models import Meeting, Minutes
 from notifications.models import Digest, Follow, Notification, Preference
 from partnerships.models import (
     AgreementSignature,
@@ -100,6 +101,11 @@ DELETION: dict[str, str] = {
     "community.Answer.author": "text erased, author unlinked, the place stays",
     "community.Question.hidden_by": STAFF_ONLY,
     "community.Answer.hidden_by": STAFF_ONLY,
+    # meetings
+    "meetings.Meeting.proposed_by": UNLINK,
+    "meetings.Meeting.picked_by": UNLINK,
+    "meetings.Meeting.cancelled_by": UNLINK,
+    "meetings.Minutes.uploaded_by": UNLINK,
 }
 
 # The partnership rows whose link to the person is emptied (the fields allow null).
@@ -117,6 +123,10 @@ _UNLINKED = (
     (Knot, "resolved_by"),
     (Message, "author"),
     (Document, "uploaded_by"),
+    (Meeting, "proposed_by"),
+    (Meeting, "picked_by"),
+    (Meeting, "cancelled_by"),
+    (Minutes, "uploaded_by"),
 )
 
 

@@ -278,6 +278,33 @@ def test_workspace_forms(stage_world, subpage):
     assert fuzz_page(client, path, only_method="post") >= 1
 
 
+# -- Meetings --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("person", "step"),
+    [("initiator", "propose"), ("reviewer", "pick"), ("initiator", "cancel")],
+)
+def test_meeting_forms(stage_world, person, step):
+    """The proposal form (five slots of date, start and end; place or link), the pick
+    of a slot and the cancellation with its reason."""
+    from meetings import services as meeting_services
+    from tests.meetings.factories import propose
+
+    challenge = stage_world.fresh(Status.INTAKE.value)
+    client = login(Client(), stage_world.people[person])
+    if step == "propose":
+        assert fuzz_page(client, f"/challenges/{challenge.pk}/meetings/", only_method="post") >= 1
+        return
+    meeting = propose(challenge, stage_world.people["initiator"])
+    if step == "cancel":
+        meeting_services.meeting_pick(
+            meeting=meeting, slot_id=meeting.slots.first().pk, actor=stage_world.people["reviewer"]
+        )
+    path = f"/challenges/{challenge.pk}/meetings/{meeting.pk}/"
+    assert fuzz_page(client, path, only_method="post") >= 1
+
+
 # -- The admin change lists ----------------------------------------------------------
 
 

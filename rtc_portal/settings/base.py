@@ -199,6 +199,7 @@ CELERY_TASK_ROUTES = {
     "challenges.tasks.record_*": {"queue": "periodic"},
     "partnerships.tasks.*": {"queue": "periodic"},
     "community.tasks.*": {"queue": "periodic"},
+    "meetings.tasks.*": {"queue": "periodic"},
 }
 # Times are Europe/Amsterdam (CELERY_TIMEZONE). Every entry is safe to run twice.
 CELERY_BEAT_SCHEDULE = {
@@ -235,6 +236,11 @@ CELERY_BEAT_SCHEDULE = {
     "community-support-counts": {
         "task": "community.tasks.record_support_counts",
         "schedule": crontab(hour=0, minute=15),
+    },
+    # Every hour: each scheduled meeting that begins within a day is reminded, once.
+    "meetings-reminders": {
+        "task": "meetings.tasks.record_meeting_reminders",
+        "schedule": crontab(minute=20),
     },
 }
 
