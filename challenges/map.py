@@ -187,14 +187,20 @@ def step_of(count: int) -> int:
 
 
 def legend() -> list[dict]:
-    """The fill steps with their ranges, for the legend ("0", "1", "2–3", "4 or more")."""
+    """The fill steps with what they mean: "No challenges", "1 challenge",
+    "2–3 challenges", "4 or more challenges"."""
     entries = []
     for index, start in enumerate(STEPS):
-        if index + 1 == len(STEPS):
-            text = _("%(count)s or more") % {"count": start}
+        last = index + 1 == len(STEPS)
+        end = None if last else STEPS[index + 1] - 1
+        if start == 0 and end == 0:
+            text = _("No challenges")
+        elif last:
+            text = _("%(count)s or more challenges") % {"count": start}
+        elif end == start:
+            text = ngettext("%(count)s challenge", "%(count)s challenges", start) % {"count": start}
         else:
-            end = STEPS[index + 1] - 1
-            text = str(start) if end == start else f"{start}–{end}"
+            text = _("%(first)s–%(last)s challenges") % {"first": start, "last": end}
         entries.append({"step": index, "text": text})
     return entries
 

@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from challenges.constants import Visibility
-from challenges.models import Assessment, Challenge, Invitation, TimelineEvent
+from challenges.models import Assessment, Attachment, Challenge, Invitation, TimelineEvent
 from notifications.models import Digest, Follow, Notification, Preference
 from partnerships.models import (
     AgreementSignature,
@@ -493,6 +493,24 @@ def _documents(user):
     )
 
 
+def _attachments(user):
+    # Names and facts of the files added to a submission, not the files themselves
+    # (they stay downloadable from the challenge for those who may see them).
+    return _values(
+        Attachment.objects.filter(uploaded_by=user).order_by("pk"),
+        "challenge__reference",
+        "challenge__title",
+        "original_name",
+        "kind",
+        "visibility",
+        "file_type",
+        "size",
+        "sha256",
+        "is_addition",
+        "created_at",
+    )
+
+
 SECTIONS: tuple[Section, ...] = (
     Section("email_addresses", ("account.EmailAddress.user",), _email_addresses),
     Section("mfa_authenticators", ("mfa.Authenticator.user",), _mfa_authenticators),
@@ -508,6 +526,7 @@ SECTIONS: tuple[Section, ...] = (
         _challenges_assigned,
     ),
     Section("timeline_events", ("challenges.TimelineEvent.actor",), _timeline_events),
+    Section("attachments_uploaded", ("challenges.Attachment.uploaded_by",), _attachments),
     Section("notifications", ("notifications.Notification.recipient",), _notifications),
     Section("notification_digests", ("notifications.Digest.recipient",), _digests),
     Section("notification_preferences", ("notifications.Preference.user",), _preferences),
