@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from core.errors import ServiceError
 from core.views import ServiceFormView
 
+from . import map as neighbourhood_map
 from . import page_cache, permissions, registry, rendering, services, workflow
 from .constants import OPEN_STATUSES, STAGE_LINE, Role, Status
 from .forms import NoteForm, TransitionForm
@@ -571,9 +572,78 @@ class TaskAdmin(PublishedContentAdmin):
     search_fields = ("name", "department")
 
 
+class GeoJSONField(forms.JSONField):
+    """A boundary pasted as GeoJSON: a geometry, a Feature or a FeatureCollection of
+    one Feature, refused with what is wrong (challenges.map.clean_boundary)."""
+
+    def to_python(self, value):
+        if self.disabled:
+            return value
+        if value in self.empty_values:
+            return None
+        try:
+            return neighbourhood_map.clean_boundary(value)
+        except ValidationError as error:
+            raise ValidationError(error.messages, code="invalid_boundary") from error
+
+
+# A GeoJSON file of one neighbourhood is a few kilobytes; MAX_POINTS points fit well
+# within this.
+MAX_GEOJSON_FILE = 1024 * 1024
+
+
+class NeighbourhoodAdminForm(forms.ModelForm):
+    boundary = GeoJSONField(
+        label=_("Boundary (GeoJSON)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
+        help_text=_(
+            "Paste a GeoJSON Polygon or MultiPolygon in longitude and latitude (WGS 84), "
+            "a Feature holding one, or upload a .geojson file below. Leave both empty to "
+            "take the neighbourhood off the map (it stays in the table)."
+        ),
+    )
+    boundary_file = forms.FileField(
+        label=_("Or upload a GeoJSON file"),
+        required=False,
+        help_text=_("A .geojson or .json file of at most 1 MB; it replaces what is pasted above."),
+    )
+
+    class Meta:
+        model = Neighbourhood
+        fields = ["name", "boundary"]
+
+    def clean_boundary_file(self):
+        upload = self.cleaned_data.get("boundary_file")
+        if not upload:
+            return None
+        if upload.size > MAX_GEOJSON_FILE:
+            raise ValidationError(_("The file is larger than 1 MB; a boundary is far smaller."))
+        try:
+            return neighbourhood_map.clean_boundary(upload.read(MAX_GEOJSON_FILE + 1))
+        except ValidationError as error:
+            raise ValidationError(error.messages, code="invalid_boundary") from error
+
+    def clean(self):
+        data = super().clean()
+        if data.get("boundary_file"):
+            data["boundary"] = data["boundary_file"]
+            self.errors.pop("boundary", None)
+        return data
+
+
 @admin.register(Neighbourhood)
 class NeighbourhoodAdmin(PublishedContentAdmin):
+    """The map is on the cached public pages: a change of a boundary drops them once
+    it is committed (PublishedContentAdmin)."""
+
+    form = NeighbourhoodAdminForm
+    list_display = ("name", "on_the_map")
     search_fields = ("name",)
+
+    @admin.display(description=_("on the map"), boolean=True)
+    def on_the_map(self, obj):
+        return bool(obj.boundary)
 
 
 @admin.register(Criterion)

@@ -93,6 +93,24 @@ class EventCode(models.TextChoices):
     # No longer recorded: reflection rounds (partnerships) took over; kept for the
     # entries already in a log.
     REFLECTION_PROMPT = "reflection_prompt", _("Time to reflect together")
+    # An attachment added to a submitted challenge, with the attachment's visibility,
+    # and a change of who may download one (challenges.services.attachment_*).
+    ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
+    ATTACHMENT_VISIBILITY_CHANGED = "attachment_visibility", _("Attachment visibility changed")
+
+
+class AttachmentKind(models.TextChoices):
+    """What an attachment to a submission is, as the team says."""
+
+    PLAN = "plan", _("Plan")
+    BUDGET = "budget", _("Budget sheet")
+    SUPPORT = "support", _("Evidence of support")
+    OTHER = "other", _("Other")
+
+
+# Who may download an attachment: everyone once the challenge is submitted, or the
+# parties only (the challenger team and the municipality).
+ATTACHMENT_VISIBILITIES = (Visibility.PUBLIC, Visibility.PARTIES)
 
 
 class TargetBasis(models.TextChoices):
@@ -104,7 +122,8 @@ class TargetBasis(models.TextChoices):
 # its public page (templates/challenges/_plan.html), in this order. The submission
 # pages say so from this list (templates/challenges/_public_notice.html), and a test
 # holds the list against the rendered public page. Not public: who is on the team
-# (names and e-mail addresses), invitations, and what only the parties see.
+# (names and e-mail addresses), invitations, attachments for the parties only, and
+# what only the parties see.
 PUBLISHED_ON_SUBMIT = (
     ("title", _("Title")),
     ("task", _("Task")),
@@ -116,4 +135,7 @@ PUBLISHED_ON_SUBMIT = (
     ("legal_form", _("Legal form")),
     ("team_description", _("Team and capability")),
     ("support_evidence", _("Support in the neighbourhood")),
+    # The attachments the team marked public (challenges.Attachment); those marked
+    # for the parties only are not.
+    ("attachments", _("Public attachments")),
 )

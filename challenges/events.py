@@ -49,6 +49,9 @@ EVENT_TYPES = [
     _type(E.SUBMITTED, PROGRESS),
     _type(E.STATUS_CHANGED, PROGRESS),
     _type(E.ADDITION, CONVERSATION),
+    # Attachments added to a submitted challenge, and a change of who may download one.
+    _type(E.ATTACHMENT_ADDED, CONVERSATION),
+    _type(E.ATTACHMENT_VISIBILITY_CHANGED, CONVERSATION),
     _type(E.NOTE, CONVERSATION),
     _type(E.CO_INITIATOR_INVITED, TEAM),
     _type(E.CO_INITIATOR_JOINED, TEAM),

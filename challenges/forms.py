@@ -455,3 +455,69 @@ class LogFilterForm(_FilterForm):
             self.add_error("date_to", _("The end date is before the start date."))
             data.pop("date_to", None)
         return data
+
+
+# -- Attachments to a submission -------------------------------------------------------
+
+from django.template.defaultfilters import filesizeformat  # noqa: E402 (this part's own)
+
+from core.forms import CheckedUploadMixin  # noqa: E402
+from core.uploads import max_upload_size  # noqa: E402
+
+from . import services  # noqa: E402
+from .constants import AttachmentKind  # noqa: E402
+
+
+def _attachment_visibility_field(**kwargs) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Who may download it"),
+        choices=[
+            (Visibility.PUBLIC, _("Everyone (public, once the challenge is submitted)")),
+            (Visibility.PARTIES, _("Only the team and the municipality")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose who may download this attachment."),
+            "invalid_choice": _("Choose who may download this attachment."),
+        },
+        **kwargs,
+    )
+
+
+class AttachmentForm(CheckedUploadMixin, forms.Form):
+    """A file for the submission, checked by its content as workspace documents are."""
+
+    file = forms.FileField(
+        label=_("File"),
+        error_messages={
+            "required": _("Choose a file to add."),
+            "empty": _("The file is empty."),
+            "invalid": _("This is not a file. Choose a file to add."),
+        },
+    )
+    kind = forms.ChoiceField(
+        label=_("What is it?"),
+        choices=[("", _("Choose a kind")), *AttachmentKind.choices],
+        error_messages={
+            "required": _("Choose what kind of attachment this is."),
+            "invalid_choice": _("Choose one of the kinds in the list."),
+        },
+    )
+    visibility = _attachment_visibility_field(initial=Visibility.PUBLIC)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("%(kinds)s, at most %(limit)s.") % {
+            "kinds": services.attachment_file_types_text(),
+            "limit": filesizeformat(max_upload_size()),
+        }
+        self.fields["file"].widget.attrs["accept"] = ",".join(
+            f".{ext}" for ext in services.ATTACHMENT_EXTENSIONS
+        )
+
+    def check_file(self, upload, name: str):
+        return services.check_attachment_file(upload, name=name, size=upload.size)
+
+
+class AttachmentVisibilityForm(forms.Form):
+    visibility = _attachment_visibility_field()

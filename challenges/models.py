@@ -1,5 +1,6 @@
 """The challenge and its catalogue. Status changes go through services only."""
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,14 +13,17 @@ from django.utils.translation import gettext_lazy as _
 from . import registry
 from .chain import ERASED_DATA, GENESIS, CanonicalJSONEncoder
 from .constants import (
+    ATTACHMENT_VISIBILITIES,
     DECIDED_STATUSES,
     FINAL_STATUSES,
+    AttachmentKind,
     LegalForm,
     Role,
     Status,
     TargetBasis,
     Visibility,
 )
+from .map import validate_boundary
 
 
 def _now():
@@ -29,6 +33,18 @@ def _now():
 
 class Neighbourhood(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
+    # A GeoJSON Polygon or MultiPolygon in longitude/latitude (challenges.map), drawn
+    # on the neighbourhood map; without one the neighbourhood is only in its table.
+    boundary = models.JSONField(
+        _("boundary (GeoJSON)"),
+        null=True,
+        blank=True,
+        validators=[validate_boundary],
+        help_text=_(
+            "A GeoJSON Polygon or MultiPolygon in longitude and latitude (WGS 84), "
+            "for the neighbourhood map."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -317,6 +333,60 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion}: {self.score}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    """A generated name: nothing of the uploaded file's name reaches the disk."""
+    return f"challenges/{instance.challenge_id}/{uuid.uuid4().hex}.{instance.file_type}"
+
+
+class Attachment(models.Model):
+    """A file the challenger team adds to its submission (a plan, a budget sheet,
+    evidence of support), checked by its content as workspace documents are
+    (core.uploads). Public (anyone may download it once the challenge is submitted)
+    or for the parties only, as the team chooses. Written by
+    `services.attachment_upload`; stored under a generated name and only ever
+    downloaded through `views.attachment_download`."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="attachments")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind.choices)
+    visibility = models.CharField(
+        _("who may download it"),
+        max_length=10,
+        choices=[(v.value, v.label) for v in ATTACHMENT_VISIBILITIES],
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    file_type = models.CharField(_("file type"), max_length=10)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # Added after the submission (an addition, on the timeline), not part of the plan
+    # as it was submitted.
+    is_addition = models.BooleanField(_("added after submission"), default=False)
+    created_at = models.DateTimeField(_("uploaded at"), default=_now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_download_url(self) -> str:
+        return reverse(
+            "challenges:attachment-download",
+            kwargs={"pk": self.challenge_id, "attachment_id": self.pk},
+        )
 
 
 class AppendOnlyError(Exception):

@@ -104,3 +104,37 @@ def can_add_note(user, challenge) -> bool:
 
 def can_assess(user, challenge) -> bool:
     return bool(staff_roles(user)) and challenge.status in (Status.ASSESSMENT, Status.DECISION)
+
+
+# -- Attachments to a submission -------------------------------------------------------
+
+
+def can_add_attachment(user, challenge) -> bool:
+    """The team adds files while a draft (part of the plan) and afterwards (as
+    additions, on the timeline), until the challenge is closed."""
+    return challenge.status not in FINAL_STATUSES and is_team_member(user, challenge)
+
+
+def can_change_attachment_visibility(user, challenge) -> bool:
+    return challenge.status not in FINAL_STATUSES and is_team_member(user, challenge)
+
+
+def can_delete_attachment(user, challenge) -> bool:
+    """Only while a draft: what was submitted stays part of the record."""
+    return challenge.status == Status.DRAFT and is_team_member(user, challenge)
+
+
+def attachment_visibilities_for(user, challenge) -> list[str]:
+    """Which attachments a reader may see and download: a draft's only its team; a
+    submitted challenge's public ones anyone, the parties' ones the parties."""
+    if challenge.status == Status.DRAFT:
+        if is_team_member(user, challenge):
+            return [Visibility.PUBLIC, Visibility.PARTIES]
+        return []
+    if can_see_parties(user, challenge):
+        return [Visibility.PUBLIC, Visibility.PARTIES]
+    return [Visibility.PUBLIC]
+
+
+def can_download_attachment(user, attachment) -> bool:
+    return attachment.visibility in attachment_visibilities_for(user, attachment.challenge)

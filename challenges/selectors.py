@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from . import chain, permissions
 from .constants import STAGE_LINE, Status, Visibility
-from .models import Challenge, Criterion, Invitation, TimelineEvent
+from .models import Attachment, Challenge, Criterion, Invitation, Neighbourhood, TimelineEvent
 
 
 def public_criteria() -> QuerySet[Criterion]:
@@ -153,3 +153,18 @@ def stage_counts() -> list[tuple[str, str, int]]:
 def side_counts() -> dict[str, int]:
     counts = _status_counts()
     return {s: counts.get(s, 0) for s in (Status.ON_HOLD, Status.REJECTED, Status.WITHDRAWN)}
+
+
+def attachments_for(user, challenge: Challenge) -> QuerySet[Attachment]:
+    """The attachments of a challenge this user may see, oldest first."""
+    return challenge.attachments.filter(
+        visibility__in=permissions.attachment_visibilities_for(user, challenge)
+    ).order_by("created_at", "pk")
+
+
+def neighbourhood_counts() -> QuerySet[Neighbourhood]:
+    """Every neighbourhood with `count`, its number of submitted challenges (drafts
+    are nobody's business but their team's), by name: one query."""
+    return Neighbourhood.objects.annotate(
+        count=Count("challenges", filter=~Q(challenges__status=Status.DRAFT))
+    ).order_by("name")

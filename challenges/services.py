@@ -9,22 +9,39 @@ translated message) and change nothing.
 import secrets
 from datetime import UTC, datetime, timedelta
 
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import uploads
 from core.errors import ServiceError
 from core.text import join_lazy
 
-from . import permissions, registry, workflow
-from .constants import OPEN_STATUSES, STAGE_LINE, EventCode, Role, Status, TargetBasis, Visibility
+from . import map as neighbourhood_map
+from . import page_cache, permissions, registry, workflow
+from .constants import (
+    ATTACHMENT_VISIBILITIES,
+    OPEN_STATUSES,
+    STAGE_LINE,
+    AttachmentKind,
+    EventCode,
+    Role,
+    Status,
+    TargetBasis,
+    Visibility,
+)
 from .events import ReviewingEvent
 from .models import (
     Assessment,
+    Attachment,
     Challenge,
     Criterion,
     Invitation,
+    Neighbourhood,
     ReferenceCounter,
     StageTarget,
 )
@@ -143,6 +160,7 @@ def challenge_delete_draft(*, challenge: Challenge, actor) -> bool:
     if locked.initiator_id != getattr(actor, "pk", None):
         raise ServiceError(_("Only the initiator of this draft can delete it."))
     locked.invitations.all().delete()
+    _remove_attachments(locked.attachments.all())
     if not locked.events.exists():
         locked.delete()
         return True
@@ -587,3 +605,185 @@ def challenge_record_deadline_passed(*, challenge: Challenge):
         visibility=Visibility.INTERNAL,
         data={"status": locked.status, "due_at": due},
     )
+
+
+# -- Attachments to a submission -------------------------------------------------------
+
+# Every kind core.uploads knows: documents, spreadsheets and images.
+ATTACHMENT_FILE_TYPES = ("pdf", "odt", "docx", "ods", "xlsx", "png", "jpeg")
+ATTACHMENT_EXTENSIONS = uploads.accepted_extensions(ATTACHMENT_FILE_TYPES)
+# Enough for a plan, its budget, letters of support and some photos; a bound on
+# what one team can store.
+MAX_ATTACHMENTS = 25
+
+
+def attachment_file_types_text():
+    return _("PDF, ODT, DOCX, ODS, XLSX, PNG or JPEG")
+
+
+def check_attachment_file(fileobj, *, name: str, size: int) -> uploads.CheckedFile:
+    """The content checks of workspace documents (core.uploads), for the kinds an
+    attachment may be; raises UploadRefused."""
+    return uploads.check_upload(
+        fileobj,
+        name=name,
+        size=size,
+        kinds=ATTACHMENT_FILE_TYPES,
+        kinds_text=attachment_file_types_text(),
+    )
+
+
+def _remove_attachments(queryset) -> None:
+    """Delete attachment rows now and their files once the deletion is committed."""
+    files = [attachment.file.name for attachment in queryset if attachment.file]
+    queryset.delete()
+    if files:
+        transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
+
+
+def _attachment_data(attachment: Attachment) -> dict:
+    return {
+        "attachment": attachment.pk,
+        "name": attachment.original_name,
+        "kind": attachment.kind,
+        "file_type": attachment.file_type,
+        "size": attachment.size,
+        "visibility": attachment.visibility,
+    }
+
+
+@transaction.atomic
+def attachment_upload(
+    *, challenge: Challenge, actor, file, kind: str, visibility: str, name: str | None = None
+) -> Attachment:
+    """The team adds a file to its challenge: checked by its content exactly as a
+    workspace document is (an image is re-encoded, and the clean copy is stored),
+    stored under a generated name. While a draft it is part of the plan; after the
+    submission it is an addition, recorded on the timeline with the file's own
+    visibility."""
+    locked = locked_challenge(challenge)
+    if not permissions.can_add_attachment(actor, locked):
+        raise ServiceError(_("You cannot add attachments to this challenge."))
+    if kind not in AttachmentKind.values:
+        raise ServiceError(_("Choose what kind of attachment this is."))
+    if visibility not in ATTACHMENT_VISIBILITIES:
+        raise ServiceError(_("Choose who may download this attachment."))
+    if locked.attachments.count() >= MAX_ATTACHMENTS:
+        raise ServiceError(
+            _("A challenge can have at most %(limit)s attachments."),
+            params={"limit": MAX_ATTACHMENTS},
+        )
+    try:
+        checked = check_attachment_file(
+            file, name=name if name is not None else file.name, size=file.size
+        )
+    except uploads.UploadRefused as refusal:
+        raise ServiceError(refusal.message) from refusal
+    is_addition = locked.status != Status.DRAFT
+    attachment = Attachment(
+        challenge=locked,
+        uploaded_by=actor,
+        kind=kind,
+        visibility=visibility,
+        original_name=checked.name,
+        file_type=checked.kind.key,
+        content_type=checked.kind.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        is_addition=is_addition,
+        created_at=timezone.now(),
+    )
+    if checked.content is not None:
+        stored = ContentFile(checked.content)
+    else:
+        stored = file
+        stored.seek(0)
+    attachment.file.save(checked.name, stored, save=False)
+    try:
+        attachment.save()
+        if is_addition:
+            record_event(
+                challenge=locked,
+                code=EventCode.ATTACHMENT_ADDED,
+                visibility=visibility,
+                actor=actor,
+                actor_role=Role.CHALLENGER,
+                data=_attachment_data(attachment),
+            )
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    return attachment
+
+
+def _locked_attachment(attachment: Attachment) -> tuple[Challenge, Attachment]:
+    locked = locked_challenge(attachment.challenge)
+    row = Attachment.objects.select_for_update().filter(pk=attachment.pk, challenge=locked).first()
+    if row is None:
+        raise ServiceError(_("This attachment no longer exists."))
+    return locked, row
+
+
+@transaction.atomic
+def attachment_set_visibility(*, attachment: Attachment, actor, visibility: str) -> Attachment:
+    """The team changes who may download an attachment. After the submission the
+    change is on the timeline: public when the file becomes public, for the parties
+    when it becomes theirs only (the public page then no longer offers it)."""
+    locked, row = _locked_attachment(attachment)
+    if not permissions.can_change_attachment_visibility(actor, locked):
+        raise ServiceError(_("You cannot change the attachments of this challenge."))
+    if visibility not in ATTACHMENT_VISIBILITIES:
+        raise ServiceError(_("Choose who may download this attachment."))
+    if row.visibility == visibility:
+        return row
+    previous = row.visibility
+    row.visibility = visibility
+    row.save(update_fields=["visibility"])
+    if locked.status != Status.DRAFT:
+        record_event(
+            challenge=locked,
+            code=EventCode.ATTACHMENT_VISIBILITY_CHANGED,
+            visibility=visibility,
+            actor=actor,
+            actor_role=Role.CHALLENGER,
+            data={
+                "attachment": row.pk,
+                "name": row.original_name,
+                "from": previous,
+                "to": visibility,
+            },
+        )
+    return row
+
+
+@transaction.atomic
+def attachment_delete(*, attachment: Attachment, actor) -> None:
+    """The team removes an attachment from its draft; a submitted one stays."""
+    locked, row = _locked_attachment(attachment)
+    if not permissions.can_delete_attachment(actor, locked):
+        raise ServiceError(
+            _(
+                "Only the attachments of a draft can be deleted; what was submitted stays "
+                "part of the record. You can make it visible to the parties only."
+            )
+        )
+    _remove_attachments(Attachment.objects.filter(pk=row.pk))
+
+
+# -- Neighbourhood boundaries (the map) ------------------------------------------------
+
+
+@transaction.atomic
+def neighbourhood_set_boundary(*, neighbourhood: Neighbourhood, boundary) -> Neighbourhood:
+    """Set (or clear, with None) the boundary drawn on the map, from a GeoJSON geometry,
+    Feature or text (challenges.map.clean_boundary). The map is on cached public
+    pages and no event records this: the cache goes once it is committed."""
+    try:
+        cleaned = neighbourhood_map.clean_boundary(boundary)
+    except ValidationError as error:
+        raise ServiceError(error.messages) from error
+    locked = Neighbourhood.objects.select_for_update().get(pk=neighbourhood.pk)
+    locked.boundary = cleaned
+    locked.save(update_fields=["boundary"])
+    transaction.on_commit(page_cache.invalidate)
+    return locked

@@ -18,6 +18,22 @@ urlpatterns = [
     path("challenges/<int:pk>/invite/", views.challenge_invite, name="invite"),
     path("challenges/<int:pk>/addition/", views.challenge_addition, name="addition"),
     path("challenges/<int:pk>/transition/", views.challenge_transition, name="transition"),
+    path("challenges/<int:pk>/attachments/", views.challenge_attachments, name="attachments"),
+    path(
+        "challenges/<int:pk>/attachments/<int:attachment_id>/download/",
+        views.attachment_download,
+        name="attachment-download",
+    ),
+    path(
+        "challenges/<int:pk>/attachments/<int:attachment_id>/visibility/",
+        views.attachment_visibility,
+        name="attachment-visibility",
+    ),
+    path(
+        "challenges/<int:pk>/attachments/<int:attachment_id>/delete/",
+        views.attachment_delete,
+        name="attachment-delete",
+    ),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
     path("log/", views.public_log, name="log"),
     path("log/feed/", cached_public_page(views.LogFeed()), name="log-feed"),

@@ -9,29 +9,34 @@ from django.contrib.syndication.views import Feed
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from core.uploads import RawNameUploadHandler
 from core.views import ServiceFormView
 
 from . import chain, permissions, registry, rendering, selectors, services
-from .constants import Role, Status
+from . import map as neighbourhood_map
+from .constants import Role, Status, Visibility
 from .forms import (
     STEP_SLUGS,
     STEPS,
     AdditionForm,
+    AttachmentForm,
+    AttachmentVisibilityForm,
     ChallengeFilterForm,
     InvitationForm,
     LogFilterForm,
     TransitionForm,
 )
-from .models import Challenge, Invitation, TimelineEvent
+from .models import Attachment, Challenge, Invitation, TimelineEvent
 from .page_cache import cached_public_page
 from .paging import keyset_page
 
@@ -48,6 +53,17 @@ def _query_without_page(request) -> str:
     return query.urlencode()
 
 
+def _neighbourhood_map(selected=None) -> dict:
+    """The neighbourhood map and its table (templates/challenges/_map.html): every
+    neighbourhood with its number of submitted challenges, counted in one query."""
+    rows = list(selectors.neighbourhood_counts())
+    return {
+        "rows": rows,
+        "drawing": neighbourhood_map.draw_map(rows),
+        "selected": getattr(selected, "pk", None),
+    }
+
+
 @cached_public_page
 def home(request):
     return render(
@@ -57,6 +73,7 @@ def home(request):
             "stages": selectors.stage_counts(),
             "side_counts": selectors.side_counts(),
             "recent": selectors.public_log()[:5],
+            "neighbourhood_map": _neighbourhood_map(),
         },
     )
 
@@ -75,7 +92,8 @@ def criteria(request):
 @cached_public_page
 def challenge_list(request):
     form = ChallengeFilterForm(request.GET or None)
-    qs = selectors.filter_challenges(selectors.public_challenges(), **form.filters())
+    filters = form.filters()
+    qs = selectors.filter_challenges(selectors.public_challenges(), **filters)
     return render(
         request,
         "challenges/list.html",
@@ -83,6 +101,7 @@ def challenge_list(request):
             "form": form,
             "page": _page(request, qs),
             "query": _query_without_page(request),
+            "neighbourhood_map": _neighbourhood_map(filters.get("neighbourhood")),
         },
     )
 
@@ -139,6 +158,7 @@ def _detail_context(request, challenge: Challenge, addition_form=None) -> dict:
         "is_team": is_team,
         "show_parties": show_parties,
         "is_municipality": permissions.is_municipality(user),
+        **_attachments_context(user, challenge),
     }
     if show_parties:
         context["team"] = selectors.team_members(challenge)
@@ -323,6 +343,7 @@ def challenge_review(request, pk):
             "steps": STEPS,
             "step_count": len(STEPS) + 1,
             "error": error,
+            **_attachments_context(request.user, challenge),
         },
     )
 
@@ -357,6 +378,17 @@ def challenge_delete(request, pk):
         {"challenge": challenge, "error": error},
         status=400 if error else 200,
     )
+
+
+def _attachments_context(user, challenge: Challenge) -> dict:
+    """The attachments this reader may see (one query), split as the plan shows them:
+    the public ones among the published parts, the parties' ones apart."""
+    attachments = list(selectors.attachments_for(user, challenge))
+    return {
+        "public_attachments": [a for a in attachments if a.visibility == Visibility.PUBLIC],
+        "parties_attachments": [a for a in attachments if a.visibility == Visibility.PARTIES],
+        "can_manage_attachments": permissions.is_team_member(user, challenge),
+    }
 
 
 def _team_post(request, pk) -> Challenge:
@@ -553,3 +585,153 @@ class LogFeed(Feed):
 
     def item_updateddate(self, item):
         return item.created_at
+
+
+# -- Attachments to a submission -------------------------------------------------------
+
+
+def _attachments_url(challenge: Challenge) -> str:
+    return reverse("challenges:attachments", kwargs={"pk": challenge.pk})
+
+
+@csrf_exempt
+def challenge_attachments(request, pk):
+    # The upload handlers must be in place before anything reads the request body,
+    # and the CSRF check reads it: so the check runs inside, after this.
+    if request.method == "POST":
+        request.upload_handlers.insert(0, RawNameUploadHandler(request))
+    return _challenge_attachments(request, pk=pk)
+
+
+class ChallengeAttachmentsView(ServiceFormView):
+    """The team's page of attachments: the list, with who may download each, and the
+    form to add one. A refused upload answers 400 with the reason on the form."""
+
+    template_name = "challenges/attachments.html"
+    form_class = AttachmentForm
+    success_message = gettext_lazy("The attachment has been added.")
+
+    def dispatch(self, request, *args, **kwargs):
+        self.challenge = _team_post(request, kwargs["pk"])
+        if request.method == "POST" and not permissions.can_add_attachment(
+            request.user, self.challenge
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.request.method == "POST":
+            kwargs["request"] = self.request
+        return kwargs
+
+    def perform(self, form):
+        return services.attachment_upload(
+            challenge=self.challenge,
+            actor=self.request.user,
+            file=form.cleaned_data["file"],
+            name=form.sent_name,
+            kind=form.cleaned_data["kind"],
+            visibility=form.cleaned_data["visibility"],
+        )
+
+    def get_success_url(self):
+        return _attachments_url(self.challenge)
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        challenge = self.challenge
+        return super().get_context_data(
+            challenge=challenge,
+            attachments=list(selectors.attachments_for(user, challenge)),
+            can_add=permissions.can_add_attachment(user, challenge),
+            can_change=permissions.can_change_attachment_visibility(user, challenge),
+            can_delete=permissions.can_delete_attachment(user, challenge),
+            limit=services.MAX_ATTACHMENTS,
+            **kwargs,
+        )
+
+
+_challenge_attachments = csrf_protect(login_required(ChallengeAttachmentsView.as_view()))
+
+
+def _team_attachment(request, pk, attachment_id) -> tuple[Challenge, Attachment]:
+    challenge = _team_post(request, pk)
+    attachment = get_object_or_404(Attachment, challenge=challenge, pk=attachment_id)
+    return challenge, attachment
+
+
+class AttachmentVisibilityView(ServiceFormView):
+    """Change who may download one attachment (POST only; back to the list)."""
+
+    form_class = AttachmentVisibilityForm
+    success_message = gettext_lazy("Who may download the attachment has been changed.")
+
+    def dispatch(self, request, *args, **kwargs):
+        self.challenge, self.attachment = _team_attachment(
+            request, kwargs["pk"], kwargs["attachment_id"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def perform(self, form):
+        return services.attachment_set_visibility(
+            attachment=self.attachment,
+            actor=self.request.user,
+            visibility=form.cleaned_data["visibility"],
+        )
+
+    def get_success_url(self):
+        return _attachments_url(self.challenge)
+
+    def form_invalid(self, form):
+        messages.error(self.request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect(self.get_success_url())
+
+
+attachment_visibility = login_required(require_POST(AttachmentVisibilityView.as_view()))
+
+
+@login_required
+@require_POST
+def attachment_delete(request, pk, attachment_id):
+    challenge, attachment = _team_attachment(request, pk, attachment_id)
+    try:
+        services.attachment_delete(attachment=attachment, actor=request.user)
+    except services.ServiceError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("The attachment “%(name)s” has been deleted.") % {"name": attachment.original_name},
+        )
+    return redirect(_attachments_url(challenge))
+
+
+def attachment_download(request, pk, attachment_id):
+    """A public attachment for anyone once the challenge is submitted; one for the
+    parties to the parties; a draft's to its team. Anyone else: 404. Always a
+    download (never shown by the browser), never cached for others."""
+    challenge = _visible_challenge(request, pk)
+    attachment = get_object_or_404(Attachment, challenge=challenge, pk=attachment_id)
+    attachment.challenge = challenge
+    if not permissions.can_download_attachment(request.user, attachment):
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -61,3 +61,57 @@ class PlainTextMixin:
             field.validators.append(refuse_direction_controls)
             if not isinstance(field.widget, forms.Textarea):
                 field.validators.append(refuse_invisible_characters)
+
+
+class CheckedUploadMixin:
+    """For a form whose field `file` is checked by its content (`core.uploads`), in a
+    view that put `uploads.RawNameUploadHandler` first: the name is the one the
+    browser sent, a file the handler turned away for its size or name gets the reason
+    as its error, and `self.checked` / `self.sent_name` describe the accepted file.
+    The subclass says which kinds it takes in `check_file(upload, name)`."""
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def check_file(self, upload, name: str):
+        raise NotImplementedError(f"{type(self).__name__} must say how its files are checked.")
+
+    def clean_file(self):
+        from . import uploads
+
+        upload = self.cleaned_data["file"]
+        raw_names = getattr(self.request, "upload_raw_names", {}) if self.request else {}
+        name = raw_names.get(upload.name, upload.name)
+        try:
+            self.checked = self.check_file(upload, name)
+        except uploads.UploadRefused as refusal:
+            raise ValidationError(refusal.message) from refusal
+        self.sent_name = name
+        return upload
+
+    def full_clean(self):
+        from django.template.defaultfilters import filesizeformat
+
+        from . import uploads
+
+        super().full_clean()
+        if self.request is None or not self.is_bound:
+            return
+        # Files the upload handler turned away never reach `cleaned_data`: say why.
+        too_large = getattr(self.request, "upload_too_large", [])
+        raw_names = getattr(self.request, "upload_raw_names", {})
+        refused = [raw for cleaned, raw in raw_names.items() if cleaned == ""]
+        if too_large:
+            self.errors.pop("file", None)
+            self.add_error(
+                "file",
+                _("The file “%(name)s” is larger than %(limit)s. Make it smaller and try again.")
+                % {"name": too_large[0], "limit": filesizeformat(uploads.max_upload_size())},
+            )
+        elif refused:
+            self.errors.pop("file", None)
+            try:
+                uploads.check_name(refused[0])
+            except uploads.UploadRefused as refusal:
+                self.add_error("file", refusal.message)

@@ -13,6 +13,7 @@ this actor take this step now?) is refused by the service, and the runner names 
 file and step of that refusal too.
 """
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -20,7 +21,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
 from challenges.constants import LegalForm
+from challenges.map import clean_boundary
 
 from .errors import ScenarioError, type_name
 from .steps import STEP_KINDS
@@ -103,6 +107,8 @@ class Scenarios:
     tasks: list[TaskEntry]
     defaults: dict[str, Any]
     challenges: list[Scenario] = field(default_factory=list)
+    # Neighbourhood name -> its boundary (a GeoJSON geometry), from neighbourhoods.geojson.
+    boundaries: dict[str, dict] = field(default_factory=dict)
 
 
 # -- reading --------------------------------------------------------------------------
@@ -203,6 +209,38 @@ def read_catalogue(path: Path, shown: str) -> tuple[list[str], list[TaskEntry]]:
             )
         )
     return neighbourhoods, tasks
+
+
+BOUNDARIES_FILE = "neighbourhoods.geojson"
+
+
+def read_boundaries(path: Path, shown: str, names: list[str]) -> dict[str, dict]:
+    """The boundaries of the catalogue's neighbourhoods for the map: a GeoJSON
+    FeatureCollection whose Features name their neighbourhood in `properties.name`.
+    Optional: without the file (or a Feature) a neighbourhood is only in the table."""
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{shown}: not valid GeoJSON (JSON): {exc}.") from exc
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise ScenarioError(f"{shown}: must be a GeoJSON FeatureCollection.")
+    boundaries: dict[str, dict] = {}
+    for number, feature in enumerate(_expect(shown, "features", data.get("features"), list), 1):
+        where = f"{shown}, feature {number}"
+        name = (feature.get("properties") or {}).get("name") if isinstance(feature, dict) else None
+        if name not in names:
+            raise ScenarioError(
+                f"{where}: properties.name {name!r} is not a neighbourhood in catalogue.toml."
+            )
+        if name in boundaries:
+            raise ScenarioError(f"{where}: {name!r} has a boundary already.")
+        try:
+            boundaries[name] = clean_boundary(feature)
+        except ValidationError as exc:
+            raise ScenarioError(f"{where}: {' '.join(exc.messages)}") from exc
+    return boundaries
 
 
 DEFAULTS_SHAPE = {
@@ -381,4 +419,9 @@ def read_scenarios(folder: Path | str = BUNDLED_SCENARIOS) -> Scenarios:
                 f"{scenario.source}: another file has the same title and initiator."
             )
         seen.add((scenario.title, scenario.initiator))
-    return Scenarios(folder, accounts, neighbourhoods, tasks, defaults, challenges)
+    boundaries = read_boundaries(
+        folder / BOUNDARIES_FILE, str(folder / BOUNDARIES_FILE), neighbourhoods
+    )
+    return Scenarios(
+        folder, accounts, neighbourhoods, tasks, defaults, challenges, boundaries=boundaries
+    )

@@ -21,6 +21,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.utils import timezone
 
+from challenges import services as challenge_services
 from challenges.models import Challenge, Criterion, Neighbourhood, Task
 
 from .errors import ScenarioError
@@ -67,6 +68,13 @@ class Runner:
             name: Neighbourhood.objects.get_or_create(name=name)[0]
             for name in self.scenarios.neighbourhoods
         }
+        # The map's boundaries, for neighbourhoods that have none yet (one drawn by
+        # hand in the admin is left as it is).
+        for name, boundary in self.scenarios.boundaries.items():
+            if neighbourhoods[name].boundary is None:
+                neighbourhoods[name] = challenge_services.neighbourhood_set_boundary(
+                    neighbourhood=neighbourhoods[name], boundary=boundary
+                )
         tasks = {}
         for entry in self.scenarios.tasks:
             tasks[entry.name], _created = Task.objects.get_or_create(

@@ -23,7 +23,13 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from challenges import services as challenge_services
-from challenges.constants import LegalForm, Status, Visibility
+from challenges.constants import (
+    ATTACHMENT_VISIBILITIES,
+    AttachmentKind,
+    LegalForm,
+    Status,
+    Visibility,
+)
 from challenges.models import Invitation
 from community import services as community_services
 from meetings import services as meeting_services
@@ -653,4 +659,36 @@ def answer_question(run: ChallengeRun, step) -> None:
     """The challenger team or the municipality answers a public question."""
     community_services.question_answer(
         question=run.questions[step["key"]], actor=run.user(step["actor"]), text=step["text"]
+    )
+
+
+# -- attachments to a submission --------------------------------------------------------
+
+
+def _check_attachment_name(step) -> None:
+    if not step["name"].lower().endswith(".pdf"):
+        raise ScenarioError(f"the demo makes PDF attachments only: name {step['name']!r}.")
+
+
+@step_kind(
+    "attachment",
+    required=("actor", "name", "attachment_kind"),
+    optional={"visibility": Visibility.PUBLIC.value},
+    choices={
+        "attachment_kind": tuple(AttachmentKind.values),
+        "visibility": tuple(v.value for v in ATTACHMENT_VISIBILITIES),
+    },
+    extra_check=_check_attachment_name,
+)
+def attachment(run: ChallengeRun, step) -> None:
+    """Add a file to the submission (a one-page PDF showing its name): part of the plan
+    while a draft, an addition on the timeline after the submission."""
+    name = step["name"]
+    challenge_services.attachment_upload(
+        challenge=run.challenge,
+        actor=run.user(step["actor"]),
+        file=ContentFile(minimal_pdf(name.rsplit(".", 1)[0]), name=name),
+        name=name,
+        kind=step["attachment_kind"],
+        visibility=step["visibility"],
     )

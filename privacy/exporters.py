@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from challenges.constants import Visibility
-from challenges.models import Assessment, Challenge, Invitation, TimelineEvent
+from challenges.models import Assessment, Attachment, Challenge, Invitation, TimelineEvent
 from community.models import Answer, Question, Report, Support
 from meetings.models import Meeting, Minutes
 from notifications.models import Digest, Follow, Notification, Preference
@@ -605,6 +605,27 @@ def _meeting_minutes(user):
     )
 
 
+# -- attachments ------------------------------------------------------------------------
+
+
+def _attachments(user):
+    # Names and facts of the files added to a submission, not the files themselves
+    # (they stay downloadable from the challenge for those who may see them).
+    return _values(
+        Attachment.objects.filter(uploaded_by=user).order_by("pk"),
+        "challenge__reference",
+        "challenge__title",
+        "original_name",
+        "kind",
+        "visibility",
+        "file_type",
+        "size",
+        "sha256",
+        "is_addition",
+        "created_at",
+    )
+
+
 SECTIONS: tuple[Section, ...] = (
     Section("email_addresses", ("account.EmailAddress.user",), _email_addresses),
     Section("mfa_authenticators", ("mfa.Authenticator.user",), _mfa_authenticators),
@@ -620,6 +641,7 @@ SECTIONS: tuple[Section, ...] = (
         _challenges_assigned,
     ),
     Section("timeline_events", ("challenges.TimelineEvent.actor",), _timeline_events),
+    Section("attachments_uploaded", ("challenges.Attachment.uploaded_by",), _attachments),
     Section("notifications", ("notifications.Notification.recipient",), _notifications),
     Section("notification_digests", ("notifications.Digest.recipient",), _digests),
     Section("notification_preferences", ("notifications.Preference.user",), _preferences),

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from challenges import page_cache
-from challenges.models import Challenge, Invitation
+from challenges.models import Attachment, Challenge, Invitation
 from challenges.timeline import timeline_erase_mentions, timeline_erase_personal_data
 from community.models import Answer, Question, Report, Support
 from core.errors import ServiceError
@@ -74,6 +74,9 @@ DELETION: dict[str, str] = {
     "challenges.Assessment.reviewer": STAFF_ONLY,
     "challenges.Challenge.assigned_reviewer": STAFF_ONLY,
     "challenges.TimelineEvent.actor": "content erased, entry kept (timeline_erase_personal_data)",
+    "challenges.Attachment.uploaded_by": (
+        "unlinked (set to empty), the file stays with the challenge it was added to"
+    ),
     # notifications
     "notifications.Notification.recipient": DELETE,
     "notifications.Digest.recipient": DELETE,
@@ -108,8 +111,9 @@ DELETION: dict[str, str] = {
     "meetings.Minutes.uploaded_by": UNLINK,
 }
 
-# The partnership rows whose link to the person is emptied (the fields allow null).
+# The rows whose link to the person is emptied (the fields allow null).
 _UNLINKED = (
+    (Attachment, "uploaded_by"),
     (Organisation, "created_by"),
     (ContactPerson, "user"),
     (ContactPerson, "assigned_by"),

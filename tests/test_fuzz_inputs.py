@@ -246,6 +246,38 @@ def test_reviewer_admin_forms(stage_world, status, form):
     assert fuzz_page(client, path, only_method="post") >= 1
 
 
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.SUBMITTED])
+def test_attachments_page(stage_world, status, settings, tmp_path):
+    """Adding an attachment, changing who may download it, deleting it (a draft)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from challenges import services
+    from tests.core.upload_samples import pdf
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    challenge = stage_world.fresh(status.value)
+    initiator = stage_world.people["initiator"]
+    services.attachment_upload(
+        challenge=challenge,
+        actor=initiator,
+        file=SimpleUploadedFile("plan.pdf", pdf()),
+        kind="plan",
+        visibility="public",
+    )
+    client = login(Client(), initiator)
+    path = f"/challenges/{challenge.pk}/attachments/"
+    assert fuzz_page(client, path, only_method="post") >= 2
+
+
+def test_neighbourhood_admin_geojson(stage_world):
+    from challenges.models import Neighbourhood
+
+    hood = Neighbourhood.objects.first()
+    client = login(Client(), stage_world.people["superuser"])
+    path = f"/admin/challenges/neighbourhood/{hood.pk}/change/"
+    assert fuzz_page(client, path, only_method="post") >= 1
+
+
 def test_resident_review_before_submitting(stage_world):
     draft = stage_world.challenges[Status.DRAFT.value]
     client = login(Client(), stage_world.people["initiator"])

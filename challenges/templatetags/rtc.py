@@ -4,7 +4,7 @@ from django import forms, template
 from django.utils import translation
 
 from challenges import rendering
-from challenges.constants import PUBLISHED_ON_SUBMIT
+from challenges.constants import PUBLISHED_ON_SUBMIT, AttachmentKind
 
 register = template.Library()
 
@@ -83,3 +83,9 @@ def status_label(value: str) -> str:
 def published_on_submit():
     """The parts of a plan that become public on submission, with their labels."""
     return PUBLISHED_ON_SUBMIT
+
+
+@register.filter
+def attachment_kind(value: str) -> str:
+    """The kind of an attachment ("budget") in the reader's language."""
+    return AttachmentKind(value).label if value in AttachmentKind.values else value
