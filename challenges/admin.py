@@ -68,10 +68,15 @@ class AssignedFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
+        mine = Q(assigned_reviewer=request.user) | Q(
+            pk__in=Challenge.co_reviewers.through.objects.filter(user=request.user).values(
+                "challenge_id"
+            )
+        )
         if self.value() == "me":
-            return queryset.filter(assigned_reviewer=request.user)
+            return queryset.filter(mine)
         if self.value() == self.QUEUE:
-            return queryset.filter(assigned_reviewer=request.user, status__in=OPEN_STATUSES)
+            return queryset.filter(mine, status__in=OPEN_STATUSES)
         if self.value() == "nobody":
             return queryset.filter(assigned_reviewer__isnull=True)
         return queryset
@@ -309,13 +314,27 @@ def _reviewers():
 
 
 class AssignReviewerForm(forms.Form):
-    reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=None)
+    reviewer = forms.ModelChoiceField(label=_("Lead reviewer"), queryset=None)
+    co_reviewers = forms.ModelMultipleChoiceField(
+        label=_("Other reviewers"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("They assess with the lead reviewer and see it under “Assigned to me”."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = _reviewers()
-        self.fields["reviewer"].label_from_instance = lambda user: user.name
+        for name in ("reviewer", "co_reviewers"):
+            self.fields[name].queryset = _reviewers()
+            self.fields[name].label_from_instance = lambda user: user.name
         self.fields["reviewer"].error_messages["invalid_choice"] = _("Choose an active reviewer.")
+        self.fields["co_reviewers"].error_messages["invalid_choice"] = _(
+            "Choose active reviewers only."
+        )
+        self.fields["co_reviewers"].error_messages["invalid_pk_value"] = _(
+            "Choose active reviewers only."
+        )
 
 
 class AdminAssignReviewerView(ChallengeAdminFormView):
@@ -328,13 +347,17 @@ class AdminAssignReviewerView(ChallengeAdminFormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
-        return {"reviewer": self.challenge.assigned_reviewer_id}
+        return {
+            "reviewer": self.challenge.assigned_reviewer_id,
+            "co_reviewers": list(self.challenge.co_reviewers.values_list("pk", flat=True)),
+        }
 
     def perform(self, form):
         return services.challenge_assign_reviewer(
             challenge=self.challenge,
             actor=self.request.user,
             reviewer=form.cleaned_data["reviewer"],
+            co_reviewers=list(form.cleaned_data["co_reviewers"]),
         )
 
     def get_success_message(self):
@@ -399,6 +422,7 @@ class ChallengeAdmin(admin.ModelAdmin):
                     "submitted_at",
                     "decision_motivation",
                     "assigned_reviewer",
+                    "other_reviewers",
                     "assessment_published_at",
                 )
             },
@@ -424,7 +448,12 @@ class ChallengeAdmin(admin.ModelAdmin):
     change_form_template = "admin/challenges/challenge/change_form.html"
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in Challenge._meta.fields]
+        return [f.name for f in Challenge._meta.fields] + ["other_reviewers"]
+
+    @admin.display(description=_("other reviewers"))
+    def other_reviewers(self, obj) -> str:
+        names = sorted(user.name for user in obj.co_reviewers.all())
+        return ", ".join(names) or "–"
 
     def get_ordering(self, request):
         if request.GET.get(AssignedFilter.parameter_name) == AssignedFilter.QUEUE:

@@ -212,6 +212,14 @@ class Challenge(models.Model):
         blank=True,
         related_name="assigned_challenges",
     )
+    # The reviewers who assess it with the assigned (lead) reviewer: "Assigned to me"
+    # lists it for them too, and they hear what the municipality's people hear.
+    co_reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("other reviewers"),
+        blank=True,
+        related_name="co_reviewed_challenges",
+    )
     # When the scores were published to the parties (services.assessment_publish);
     # empty while the assessment is internal, and again after a later change to it.
     assessment_published_at = models.DateTimeField(

@@ -494,8 +494,13 @@ def assessment_publish(*, challenge: Challenge, actor) -> Challenge:
 
 
 @transaction.atomic
-def challenge_assign_reviewer(*, challenge: Challenge, actor, reviewer) -> Challenge:
-    """A coordinator hands a submitted challenge to a reviewer (or to another one)."""
+def challenge_assign_reviewer(
+    *, challenge: Challenge, actor, reviewer, co_reviewers=None
+) -> Challenge:
+    """A coordinator hands a submitted challenge to a reviewer (or to another one), the
+    lead, with any number of other reviewers beside them (`co_reviewers`; None keeps
+    the others as they are, an empty list removes them). One internal event when
+    anything changed, naming them all; nothing when the same people are given again."""
     locked = locked_challenge(challenge)
     if Role.COORDINATOR not in permissions.staff_roles(actor):
         raise ServiceError(_("Only a coordinator can assign a reviewer."))
@@ -503,17 +508,35 @@ def challenge_assign_reviewer(*, challenge: Challenge, actor, reviewer) -> Chall
         raise ServiceError(_("A draft cannot be assigned; it is still the team's own."))
     if reviewer is None or Role.REVIEWER not in permissions.staff_roles(reviewer):
         raise ServiceError(_("Choose an active reviewer."))
-    if locked.assigned_reviewer_id == reviewer.pk:
+    current = {user.pk: user for user in locked.co_reviewers.all()}
+    others = (
+        dict(current)
+        if co_reviewers is None
+        else {user.pk: user for user in co_reviewers if user.pk != reviewer.pk}
+    )
+    others.pop(reviewer.pk, None)
+    for other in others.values():
+        if Role.REVIEWER not in permissions.staff_roles(other):
+            raise ServiceError(
+                _("%(name)s is not an active reviewer."), params={"name": other.name}
+            )
+    if locked.assigned_reviewer_id == reviewer.pk and set(others) == set(current):
         return locked
     locked.assigned_reviewer = reviewer
     locked.save(update_fields=["assigned_reviewer", "updated_at"])
+    locked.co_reviewers.set(list(others.values()))
+    ordered = sorted(others.values(), key=lambda user: (user.name, user.pk))
     record_event(
         challenge=locked,
         code=ReviewingEvent.REVIEWER_ASSIGNED,
         visibility=Visibility.INTERNAL,
         actor=actor,
         actor_role=Role.COORDINATOR,
-        data={"reviewer": reviewer.pk, "name": reviewer.name},
+        data={
+            "reviewer": reviewer.pk,
+            "name": reviewer.name,
+            "others": [{"reviewer": user.pk, "name": user.name} for user in ordered],
+        },
     )
     return locked
 

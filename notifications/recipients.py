@@ -38,7 +38,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 
 from challenges.constants import Role, Status, Visibility
-from challenges.models import Invitation, TimelineEvent
+from challenges.models import Challenge, Invitation, TimelineEvent
 from challenges.permissions import COORDINATOR_GROUP, REVIEWER_GROUP
 from challenges.registry import kind_of
 from partnerships.constants import PartnershipEvent, Side
@@ -67,6 +67,7 @@ def _tables() -> dict[str, str]:
         "invitation": Invitation._meta.db_table,
         "event": TimelineEvent._meta.db_table,
         "follow": Follow._meta.db_table,
+        "co_reviewer": Challenge.co_reviewers.through._meta.db_table,
         "preference": Preference._meta.db_table,
         "contact": ContactPerson._meta.db_table,
     }
@@ -146,6 +147,7 @@ def _conditions(challenge) -> tuple[tuple[str, list], tuple[str, list], tuple[st
     people = (
         f"({staff_u} AND (u.id IN ({contact_sql}) OR u.id IN ({acted_sql}) "  # noqa: S608
         f"OR u.id = %s "
+        f"OR u.id IN (SELECT r.user_id FROM {t['co_reviewer']} r WHERE r.challenge_id = %s) "
         f"OR (u.is_staff = %s AND {reviewer_u} AND %s "
         f"AND NOT EXISTS (SELECT 1 FROM {t['user']} s WHERE {staff_s} "
         f"AND s.id IN ({acted_sql})) AND NOT EXISTS ({contact_sql}))))",
@@ -154,6 +156,7 @@ def _conditions(challenge) -> tuple[tuple[str, list], tuple[str, list], tuple[st
             *contact_params,
             *acted_params,
             assigned if assigned is not None else -1,
+            challenge.pk,
             True,
             *reviewer_u_params,
             assigned is None,
@@ -207,6 +210,12 @@ def _candidates(
         )
         if getattr(challenge, "assigned_reviewer_id", None) is not None:
             parts.append(("SELECT %s", [challenge.assigned_reviewer_id]))
+        parts.append(
+            (
+                f"SELECT r.user_id FROM {t['co_reviewer']} r WHERE r.challenge_id = %s",  # noqa: S608
+                [challenge.pk],
+            )
+        )
         contact_sides = {*contact_sides, Side.MUNICIPALITY}
     if contact_sides:
         marks = ", ".join(["%s"] * len(contact_sides))

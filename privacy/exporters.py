@@ -237,7 +237,9 @@ def _invitations_received(user):
 
 def _challenges_assigned(user):
     return _values(
-        Challenge.objects.filter(assigned_reviewer=user).order_by("pk"),
+        Challenge.objects.filter(
+            Q(assigned_reviewer=user) | Q(co_reviewers=user)
+        ).distinct().order_by("pk"),
         "id",
         "reference",
         "title",
@@ -637,7 +639,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("assessments", ("challenges.Assessment.reviewer",), _assessments),
     Section(
         "challenges_assigned_to_review",
-        ("challenges.Challenge.assigned_reviewer",),
+        ("challenges.Challenge.assigned_reviewer", "challenges.Challenge_co_reviewers.user"),
         _challenges_assigned,
     ),
     Section("timeline_events", ("challenges.TimelineEvent.actor",), _timeline_events),

@@ -73,6 +73,7 @@ DELETION: dict[str, str] = {
     "challenges.Invitation.user": DELETE + " (the person leaves the team)",
     "challenges.Assessment.reviewer": STAFF_ONLY,
     "challenges.Challenge.assigned_reviewer": STAFF_ONLY,
+    "challenges.Challenge_co_reviewers.user": STAFF_ONLY,
     "challenges.TimelineEvent.actor": "content erased, entry kept (timeline_erase_personal_data)",
     "challenges.Attachment.uploaded_by": (
         "unlinked (set to empty), the file stays with the challenge it was added to"

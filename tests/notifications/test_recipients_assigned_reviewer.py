@@ -43,3 +43,15 @@ def test_the_assigned_reviewer_is_told_and_the_others_not(resident, coordinator)
     ids = {row[0] for row in recipients_for(_addition(challenge, resident))}
     assert assigned.pk in ids
     assert other.pk not in ids
+
+
+def test_the_other_reviewers_beside_the_lead_are_told_too(resident, coordinator):
+    lead, beside, bystander = ReviewerFactory(), ReviewerFactory(), ReviewerFactory()
+    challenge = _submitted(resident)
+    services.challenge_assign_reviewer(
+        challenge=challenge, actor=coordinator, reviewer=lead, co_reviewers=[beside]
+    )
+    challenge.refresh_from_db()
+    ids = {row[0] for row in recipients_for(_addition(challenge, resident))}
+    assert {lead.pk, beside.pk} <= ids
+    assert bystander.pk not in ids
