@@ -122,7 +122,9 @@ def _event_attachment(event, method: str) -> list:
             stamp=event.created_at,
             agenda=data.get("agenda", ""),
         )
-    return [(filename(data), content, MIMETYPE)]
+    # The method as a parameter too: some mail programs look for it there to show the
+    # message as an invitation (RFC 6047).
+    return [(filename(data), content, f"{MIMETYPE}; method={method}")]
 
 
 def scheduled_attachments(event) -> list:

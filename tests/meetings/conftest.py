@@ -14,6 +14,7 @@ from tests.e2e.conftest import (  # noqa: F401 - fixtures re-exported for the br
     log_in_context,
     open_context,
     skip_or_fail,
+    vnu,
 )
 from tests.meetings.factories import parties
 

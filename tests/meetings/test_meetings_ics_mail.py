@@ -21,7 +21,11 @@ def calendar_of(message) -> Calendar:
     assert len(files) == 1, message.attachments
     filename, content, mimetype = files[0]
     assert mimetype.startswith("text/calendar")
-    return Calendar.from_ical(content)
+    calendar = Calendar.from_ical(content)
+    # The method is also a parameter of the attachment's content type (RFC 6047).
+    part = next(p for p in message.message().walk() if p.get_content_type() == "text/calendar")
+    assert part.get_param("method") == str(calendar["METHOD"])
+    return calendar
 
 
 def only_event(calendar: Calendar):

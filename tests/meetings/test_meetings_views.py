@@ -16,7 +16,7 @@ from challenges.models import TimelineEvent
 from meetings import services
 from meetings.constants import MeetingKind, MeetingStatus
 from meetings.models import Meeting, MeetingSlot, Minutes
-from tests.challenges.factories import challenge_in
+from tests.challenges.factories import StaffUserFactory, challenge_in
 from tests.core.upload_samples import pdf
 from tests.meetings.factories import at, propose
 
@@ -68,7 +68,7 @@ def _scheduled(side, clock=None):
 # -- Who sees what ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", ["anonymous", "outsider"])
+@pytest.mark.parametrize("who", ["anonymous", "outsider", "staff_without_role"])
 def test_everything_is_404_for_anybody_but_the_parties(client, side, who):
     meeting = _scheduled(side)
     minutes = Minutes.objects.create(
@@ -77,6 +77,8 @@ def test_everything_is_404_for_anybody_but_the_parties(client, side, who):
     )  # fmt: skip
     if who == "outsider":
         client.force_login(side.outsider)
+    elif who == "staff_without_role":
+        client.force_login(StaffUserFactory())
     paths = urls(meeting)
     paths["download"] = reverse(
         "meetings:minutes-download",
@@ -296,6 +298,15 @@ def test_the_admin_lists_meetings_read_only(client, side):
     assert change.status_code == 200
     assert client.post(f"/admin/meetings/meeting/{meeting.pk}/delete/").status_code == 403
     assert client.get("/admin/meetings/minutes/").status_code == 200
+    minutes = Minutes.objects.create(
+        meeting=meeting, side="challenger", original_name="n.pdf", kind="pdf",
+        content_type="application/pdf", size=1, sha256="0" * 64, file="meetings/x.pdf",
+    )  # fmt: skip
+    change = client.get(f"/admin/meetings/minutes/{minutes.pk}/change/", **EN)
+    assert change.status_code == 200 and "n.pdf" in change.content.decode()
+    # A resident never reaches the admin; staff without a role do not see the meeting.
+    client.force_login(side.outsider)
+    assert client.get("/admin/meetings/meeting/").status_code == 302
 
 
 # -- Constant queries ------------------------------------------------------------------
