@@ -23,7 +23,8 @@ offers a registry here and they fill it from their `AppConfig.ready()`:
   page (the support in the neighbourhood beside the support criterion);
   `register_review_facts`;
 - **mail attachments**: an event type may name a function that gives the files
-  its e-mail carries (a meeting's iCalendar invitation); `EventType.attachments`.
+  its e-mail carries (a meeting's iCalendar invitation); `EventType.attachments`;
+  with `EventType.tells_actor` the person who caused the event is told too.
 
 The system checks in `challenges.checks` fail when an event type lacks its
 template or a known kind, a guard slot has no guard, or a guard fills no slot.
@@ -85,8 +86,12 @@ class EventType:
     automated: bool = False
     app_label: str = field(default="", compare=False)
     # `attachments(event) -> list[(filename, content bytes, mimetype)]`: the files an
-    # e-mail about this event carries; the same for every recipient.
+    # e-mail about this event carries, made in the recipient's language (active when
+    # called), once per language.
     attachments: Callable | None = field(default=None, compare=False)
+    # The person who caused the event hears of it too (normally never): a meeting's
+    # invitation reaches the one who picked the time, for their own calendar.
+    tells_actor: bool = False
 
     @property
     def template_name(self) -> str:
@@ -111,6 +116,7 @@ def register_event_types(app_label: str, *types: EventType) -> None:
             automated=event_type.automated,
             app_label=app_label,
             attachments=event_type.attachments,
+            tells_actor=event_type.tells_actor,
         )
 
 

@@ -25,12 +25,15 @@ EVENT_TYPES = [
         label=E.SCHEDULED.label,
         kind=MEETINGS,
         attachments=ics.scheduled_attachments,
+        # Both sides get the invitation: the one who picked the time as well.
+        tells_actor=True,
     ),
     EventType(
         code=E.CANCELLED.value,
         label=E.CANCELLED.label,
         kind=MEETINGS,
         attachments=ics.cancelled_attachments,
+        tells_actor=True,
     ),
     EventType(code=E.MINUTES_ADDED.value, label=E.MINUTES_ADDED.label, kind=MEETINGS),
     EventType(code=E.REMINDER.value, label=E.REMINDER.label, kind=MEETINGS, automated=True),

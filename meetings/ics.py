@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .constants import MeetingKind, MeetingStatus
@@ -114,14 +114,14 @@ def _event_attachment(event, method: str) -> list:
     data = event.data or {}
     if data.get("erased") or not data.get("starts_at") or not data.get("uid"):
         return []
-    with translation.override(settings.LANGUAGE_CODE):
-        content = build(
-            data,
-            challenge=event.challenge,
-            method=method,
-            stamp=event.created_at,
-            agenda=data.get("agenda", ""),
-        )
+    # In the recipient's language: the delivery calls this under their language.
+    content = build(
+        data,
+        challenge=event.challenge,
+        method=method,
+        stamp=event.created_at,
+        agenda=data.get("agenda", ""),
+    )
     # The method as a parameter too: some mail programs look for it there to show the
     # message as an invitation (RFC 6047).
     return [(filename(data), content, f"{MIMETYPE}; method={method}")]

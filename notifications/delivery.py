@@ -496,19 +496,21 @@ class _Builder:
             headers = {**self.headers, "Message-ID": notification_message_id(row.pk)}
         message = EmailMessage(subject, body, None, [row.email], headers=headers)
         if row.event_id is not None:
-            for filename, content, mimetype in self._attachments(row.event_id):
+            for filename, content, mimetype in self._attachments(row):
                 message.attach(filename, content, mimetype)
         return message
 
-    def _attachments(self, event_id: int) -> list:
-        """The files the event type attaches (`EventType.attachments`), made once per
-        event for all its recipients."""
-        key = ("attachments", event_id)
+    def _attachments(self, row: Row) -> list:
+        """The files the event type attaches (`EventType.attachments`), made in the
+        recipient's language, once per event and language for all its recipients."""
+        language = row.language or settings.LANGUAGE_CODE
+        key = ("attachments", row.event_id, language)
         if key not in self.rendered:
-            event = self.events[event_id]
+            event = self.events[row.event_id]
             declared = registry.event_type(event.code)
             make = declared.attachments if declared is not None else None
-            self.rendered[key] = list(make(event)) if make is not None else []
+            with translation.override(language):
+                self.rendered[key] = list(make(event)) if make is not None else []
         return self.rendered[key]
 
 

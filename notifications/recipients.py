@@ -40,7 +40,7 @@ from django.db import connection
 from challenges.constants import Role, Status, Visibility
 from challenges.models import Challenge, Invitation, TimelineEvent
 from challenges.permissions import COORDINATOR_GROUP, REVIEWER_GROUP
-from challenges.registry import kind_of
+from challenges.registry import event_type, kind_of
 from partnerships.constants import PartnershipEvent, Side
 from partnerships.models import ContactPerson
 
@@ -298,7 +298,8 @@ def audience(event) -> Audience:
         *(param for _sql, params in parts for param in params),
         True,
     ]
-    if event.actor_id is not None:
+    declared = event_type(event.code)
+    if event.actor_id is not None and not (declared is not None and declared.tells_actor):
         where += " AND u.id <> %s"
         where_params.append(event.actor_id)
     contacts = both_sides if "contact_sides" in wanted else ("1 = 0", [])

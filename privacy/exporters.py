@@ -237,9 +237,9 @@ def _invitations_received(user):
 
 def _challenges_assigned(user):
     return _values(
-        Challenge.objects.filter(
-            Q(assigned_reviewer=user) | Q(co_reviewers=user)
-        ).distinct().order_by("pk"),
+        Challenge.objects.filter(Q(assigned_reviewer=user) | Q(co_reviewers=user))
+        .distinct()
+        .order_by("pk"),
         "id",
         "reference",
         "title",

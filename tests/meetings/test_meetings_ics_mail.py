@@ -59,7 +59,8 @@ def test_both_sides_get_the_invitation_of_the_picked_slot(
     assert {side.challenger.email, side.co_initiator.email, side.municipality.email} <= set(
         by_address
     )
-    assert side.colleague.email not in by_address  # who picked is told on the page
+    # Who picked the time gets the invitation too, for their own calendar.
+    assert side.colleague.email in by_address
     uids = set()
     for message in mail.outbox:
         calendar = calendar_of(message)
@@ -87,8 +88,9 @@ def test_the_municipality_gets_it_when_the_challenger_picks(
     with django_capture_on_commit_callbacks(execute=True):
         services.meeting_pick(meeting=meeting, slot_id=picked.pk, actor=side.challenger)
     by_address = {message.to[0]: message for message in mail.outbox}
-    assert {side.municipality.email, side.co_initiator.email} <= set(by_address)
-    assert side.challenger.email not in by_address
+    assert {side.municipality.email, side.co_initiator.email, side.challenger.email} <= set(
+        by_address
+    )
     event = only_event(calendar_of(by_address[side.municipality.email]))
     assert event.decoded("DTSTART") == picked.starts_at.astimezone(UTC)
     assert str(event["URL"]) == "https://meet.example.org/a"
@@ -154,3 +156,22 @@ def test_the_download_is_the_same_invitation_for_the_parties_only(client, quiet)
     assert client.get(url).status_code == 404
     client.logout()
     assert client.get(url).status_code == 404
+
+
+def test_each_recipient_gets_the_invitation_in_their_language(
+    quiet, django_capture_on_commit_callbacks
+):
+    side = quiet
+    type(side.municipality).objects.filter(pk=side.municipality.pk).update(language="en")
+    type(side.co_initiator).objects.filter(pk=side.co_initiator.pk).update(language="nl")
+    meeting = propose(side.challenge, side.challenger)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_pick(
+            meeting=meeting, slot_id=meeting.slots.first().pk, actor=side.municipality
+        )
+    by_address = {message.to[0]: message for message in mail.outbox}
+    english = str(only_event(calendar_of(by_address[side.municipality.email]))["DESCRIPTION"])
+    dutch = str(only_event(calendar_of(by_address[side.co_initiator.email]))["DESCRIPTION"])
+    assert "The meeting on the Right to Challenge portal" in english
+    assert "The meeting on the Right to Challenge portal" not in dutch
