@@ -378,3 +378,21 @@ def test_the_privacy_download_lists_them():
     upload(draft, draft.initiator, "mijnplan.pdf")
     text = "".join(exporters.stream(draft.initiator, generated_at=timezone.now()))
     assert "mijnplan.pdf" in text and "attachments_uploaded" in text
+
+
+def test_the_cached_public_page_follows_a_change_of_visibility(
+    settings, reviewer, django_capture_on_commit_callbacks
+):
+    settings.PAGE_CACHE_SECONDS = 300
+    challenge = challenge_in(Status.INTAKE, reviewer=reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        attachment = upload(challenge, challenge.initiator, "openbaar-plan.pdf")
+    anonymous = Client()
+    assert "openbaar-plan.pdf" in anonymous.get(challenge.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.attachment_set_visibility(
+            attachment=attachment, actor=challenge.initiator, visibility="parties"
+        )
+    html = anonymous.get(challenge.get_absolute_url()).content.decode()
+    assert "openbaar-plan.pdf" not in html.split('id="timeline"')[0]
+    assert _download(anonymous, attachment).status_code == 404
