@@ -30,7 +30,7 @@ from django.http import HttpResponse
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext
-from django.views.decorators.http import etag, require_GET
+from django.views.decorators.http import etag, require_safe
 
 logger = logging.getLogger(__name__)
 
@@ -195,7 +195,7 @@ def identity_context(request) -> dict:
     }
 
 
-@require_GET
+@require_safe
 @etag(lambda request: _digest(identity().css))
 def theme_css(request):
     """The municipality's colour as design tokens. Public, the same for everyone; kept

@@ -295,6 +295,9 @@ WORKSPACE_PAGES = [
     "workspace/knots/new/",
     "workspace/messages/new/",
     "workspace/documents/new/",
+    # The sections whose page holds a form of their own.
+    "workspace/messages/",
+    "workspace/documents/",
 ]
 
 

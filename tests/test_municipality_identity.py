@@ -124,7 +124,8 @@ def test_a_new_colour_gets_a_new_stylesheet_url(municipality):
     assert theme.identity().css_url != first
 
 
-def test_the_stylesheet_only_answers_get(client):
+def test_the_stylesheet_only_answers_get_and_head(client):
+    assert client.head("/theme.css").status_code == 200
     assert client.post("/theme.css").status_code == 405
 
 

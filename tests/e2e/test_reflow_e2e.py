@@ -257,12 +257,13 @@ def test_long_words_do_not_widen_the_wide_layout(open_context, site):
 
 
 def test_a_wide_table_scrolls_in_its_own_labelled_region(open_context, site, axe_report):
-    """The knots overview and the workspace hold tables too wide for 320 px: each
+    """The knots overview and the workspace's sections hold tables too wide for 320 px: each
     scrolls inside a labelled, focusable region while the page itself does not."""
     checked = 0
     for user, url in [
         (site.coordinator, "/knots/"),
-        (site.resident, f"/challenges/{site.running.pk}/workspace/"),
+        (site.resident, f"/challenges/{site.running.pk}/workspace/milestones/"),
+        (site.resident, f"/challenges/{site.running.pk}/workspace/documents/"),
         (site.resident, f"/challenges/{site.running.pk}/workspace/reflections/"),
     ]:
         page = open_context("en", user=user).new_page()

@@ -169,3 +169,13 @@ def test_the_coordinators_knot_list_links_to_the_knot_in_its_section(client, in_
     assert f'href="{url("workspace-knots", p.challenge)}#knot-{knot.pk}"' in html
     section = client.get(url("workspace-knots", p.challenge), **EN).content.decode()
     assert f'id="knot-{knot.pk}"' in section
+
+
+@pytest.mark.parametrize("cursor", ["abc", "-1", "99999999999999999999999", "", "1e9", "%00"])
+def test_a_malformed_timeline_cursor_shows_the_newest_page(client, in_execution, cursor):
+    p = in_execution
+    client.force_login(p.challenger)
+    response = client.get(url("workspace", p.challenge), {"before": cursor}, follow=True)
+    assert response.status_code == 200
+    assert response.request["PATH_INFO"] == url("workspace-timeline", p.challenge)
+    assert response.context["events"].newer is None
