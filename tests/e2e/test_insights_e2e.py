@@ -56,7 +56,6 @@ def test_dashboard_charts_tables_keyboard_axe_and_reflow(open_context, coordinat
     # parts with nothing to show say so.
     assert page.locator("table.rtc-table").count() >= 5
     assert page.get_by_text("No knot is open.").count() == 1
-    page.screenshot(path="/tmp/h2-dashboard.png", full_page=True)
     assert (
         page.get_by_role("link", name="Submitted")
         .first.get_attribute("href")
