@@ -168,7 +168,10 @@ def main() -> None:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
-    print("| challenges | format | peak traced memory | streamed | time | process peak RSS (with building the data) |")
+    print(
+        "| challenges | format | peak traced memory | streamed | time "
+        "| process peak RSS (with building the data) |"
+    )
     print("| ---: | --- | ---: | ---: | ---: | ---: |")
     for size, result in rows:
         for kind in ("csv", "json"):
