@@ -42,7 +42,9 @@ def test_dashboard_charts_tables_keyboard_axe_and_reflow(open_context, coordinat
     assert page.locator("h1").inner_text() == "Coordinator dashboard"
 
     charts = page.locator("svg[role=img]")
-    assert charts.count() >= 3
+    titles = set(page.locator("svg[role=img] > title").all_text_contents())
+    # No reflection was shared yet: the partnership table says so, without a chart.
+    assert titles == {"Challenges per stage", "Lead time per stage in days"}
     for index in range(charts.count()):
         chart = charts.nth(index)
         title = chart.locator("title").text_content()
