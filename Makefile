@@ -37,9 +37,11 @@ test: messages
 	$(VENV)/bin/lint-imports --no-cache
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest
 
-# Not part of `make test`: PostgreSQL, Redis and wrk on loopback (benchmarks/bench_pages.py).
+# Not part of `make test`: PostgreSQL, Redis and wrk on loopback (benchmarks/bench_pages.py);
+# the open-data exports' peak memory from 1,000 to 100,000 rows (benchmarks/bench_open_data.py).
 bench: messages
 	$(PY) benchmarks/bench_pages.py
+	$(PY) benchmarks/bench_open_data.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -282,6 +282,8 @@ def partnerships_table(filters: selectors.Filters, *, limit=None) -> Table:
         values=[[item.overall] for item in shown],
         series=[_("Mean score")],
     )
+    if not shown:  # no reflection shared yet: the table says it, a chart would be empty
+        table.chart = None
     return _cut(table, limit, selectors.partnerships_in_view(filters).count)
 
 

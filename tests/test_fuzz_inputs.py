@@ -416,3 +416,45 @@ def test_community_team_and_staff_forms(stage_world, settings):
     assert fuzz_page(team, f"{base}/supporters/{supported.pk}/message/", only_method="post") >= 1
     staff = login(Client(), stage_world.people["reviewer"])
     assert fuzz_page(staff, f"{base}/question/{asked.pk}/hide/", only_method="post") >= 1
+
+
+# -- The coordinator's dashboard, the statistics and the open data ---------------------
+
+
+def test_dashboard_filters(stage_world):
+    client = login(Client(), stage_world.people["coordinator"])
+    assert fuzz_page(client, "/dashboard/", only_method="get") >= 1
+
+
+def test_dashboard_csv_statistics_and_open_data_query_strings(stage_world):
+    """The dashboard's CSV downloads with any filters; the public statistics and open
+    data take no parameters and must ignore whatever they are sent."""
+    client = login(Client(), stage_world.people["coordinator"])
+    keys = ["neighbourhood", "task", "period", "page", "size", "after"]
+    params = st.dictionaries(st.sampled_from(keys), values, max_size=4)
+    paths = st.sampled_from(
+        [
+            "/dashboard/",
+            "/dashboard/pipeline.csv",
+            "/dashboard/lead-times.csv",
+            "/dashboard/overdue.csv",
+            "/dashboard/partnerships.csv",
+            "/dashboard/silent.csv",
+            "/statistics/",
+            "/statistics/stages.csv",
+            "/open-data/",
+            "/open-data/challenges.csv",
+            "/open-data/challenges.json",
+            "/open-data/catalog.jsonld",
+        ]
+    )
+
+    @FUZZ
+    @given(path=paths, query=params)
+    def run(path, query):
+        response = client.get(path, query)
+        assert response.status_code < 500
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+
+    run()

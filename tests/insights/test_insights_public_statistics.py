@@ -96,3 +96,28 @@ def test_active_partnerships_count_execution_and_evaluation(db):
     challenge_in(Status.EVALUATION)
     challenge_in(Status.AGREEMENT)
     assert public_statistics()["active_partnerships"] == 2
+
+
+def test_only_public_stage_changes_count_as_decisions(world, clock):
+    """An internal event that claims a decision (written by hand; no service does) is not
+    public data and changes nothing."""
+    from django.db import transaction
+
+    from challenges.constants import EventCode, Visibility
+    from challenges.models import TimelineEvent
+
+    with transaction.atomic():
+        TimelineEvent.objects.bulk_create(
+            [
+                TimelineEvent(
+                    challenge=world["c"],
+                    code=EventCode.STATUS_CHANGED,
+                    visibility=Visibility.INTERNAL,
+                    data={"from": "decision", "to": "accepted"},
+                    created_at=T0 + timedelta(days=5),
+                )
+            ]
+        )
+    stats = public_statistics()
+    assert stats["decisions"] == {"accepted": 1, "rejected": 1, "share_accepted": 0.5}
+    assert stats["decision_time"]["decided"] == 2

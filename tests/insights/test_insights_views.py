@@ -202,3 +202,28 @@ def test_challenges_json_parses_and_has_no_draft(client, some_challenges, settin
 def test_empty_json_is_still_json(client):
     response = client.get(reverse("insights:challenges-json"))
     assert json.loads(b"".join(response.streaming_content))["challenges"] == []
+
+
+def test_statistics_page_is_cached_and_a_new_event_refreshes_it(client, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from challenges import services
+
+    settings.PAGE_CACHE_SECONDS = 300
+    challenge = challenge_in(Status.SUBMITTED)
+    url = reverse("insights:statistics")
+    first = client.get(url, **EN).content.decode()
+    with CaptureQueriesContext(connection) as cached:
+        again = client.get(url, **EN).content.decode()
+    assert again == first
+    assert len(cached.captured_queries) <= 2
+    services.challenge_transition(
+        challenge=challenge,
+        to_status=Status.INTAKE,
+        actor=ReviewerFactory(),
+        motivation="Ontvankelijk.",
+    )
+    rows = _csv(client.get(reverse("insights:statistics-csv", kwargs={"table": "stages"}), **EN))
+    assert {row["Stage"]: int(row["Challenges"]) for row in rows}["intake"] == 1
+    assert client.get(url, **EN).content.decode() != first
