@@ -268,7 +268,11 @@ def test_a_hidden_post_is_gone_everywhere_and_its_hiding_is_on_the_timeline(
     # The hiding is a public event with its reason.
     hiding = TimelineEvent.objects.get(challenge=challenge, code=CommunityEvent.POST_HIDDEN)
     assert hiding.visibility == "public"
-    assert hiding.data == {"post": "question", "reason": "Noemt en beschuldigt een buurtbewoner."}
+    assert hiding.data == {
+        "post": "question",
+        "seq": event.seq,
+        "reason": "Noemt en beschuldigt een buurtbewoner.",
+    }
 
     follower_client = Client()
     follower_client.force_login(follower)
