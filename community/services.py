@@ -238,6 +238,13 @@ def post_report(*, post: Question | Answer, actor, reason: str) -> Report:
         max_length=REASON_MAX_LENGTH,
         required_message=_("Say why the municipality should look at this post."),
     )
+    if (
+        type(post)
+        .objects.filter(pk=post.pk, hidden_at__isnull=True, erased_at__isnull=True)
+        .count()
+        == 0
+    ):
+        raise ServiceError(_("This post has been removed already."))
     field = "question" if isinstance(post, Question) else "answer"
     if Report.objects.filter(**{field: post, "reporter": actor}).exists():
         raise ServiceError(_("You have reported this post already."))
