@@ -7,16 +7,15 @@ Registered from `CommunityConfig.ready()` in the registries of `challenges` (see
 
 from django.utils.translation import gettext_lazy as _
 
+from challenges.events import PROGRESS
 from challenges.registry import EventType, NotificationKind
 
 from .constants import CommunityEvent
 
-SUPPORT = "support"
 SUPPORTER_MESSAGES = "supporter_messages"
 QUESTIONS = "questions"
 
 KINDS = [
-    NotificationKind(SUPPORT, _("Support: the number of supporters, once a day when it changed")),
     NotificationKind(
         SUPPORTER_MESSAGES, _("Messages to supporters: the challenger team writes to you")
     ),
@@ -25,9 +24,10 @@ KINDS = [
 
 E = CommunityEvent
 EVENT_TYPES = [
-    # Written by the portal itself once a day: not news that ends a silence.
+    # Written by the portal itself once a day: not news that ends a silence. Progress
+    # for the followers, so under the kind "progress" of challenges.
     EventType(
-        code=E.SUPPORT_COUNTED.value, label=E.SUPPORT_COUNTED.label, kind=SUPPORT, automated=True
+        code=E.SUPPORT_COUNTED.value, label=E.SUPPORT_COUNTED.label, kind=PROGRESS, automated=True
     ),
     EventType(
         code=E.SUPPORTER_MESSAGED.value, label=E.SUPPORTER_MESSAGED.label, kind=SUPPORTER_MESSAGES

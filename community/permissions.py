@@ -63,7 +63,8 @@ def can_ask(user, challenge) -> bool:
 
 def answer_role(user, challenge) -> str:
     """The side an answer by `user` speaks for, or "" when they may not answer."""
-    if challenge.status not in QUESTION_STATUSES:
+    # Also once the challenge is closed: a question asked before deserves an answer.
+    if not is_public(challenge):
         return ""
     if challenge_permissions.is_team_member(user, challenge):
         return AnswerRole.TEAM

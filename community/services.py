@@ -238,6 +238,13 @@ def post_report(*, post: Question | Answer, actor, reason: str) -> Report:
         max_length=REASON_MAX_LENGTH,
         required_message=_("Say why the municipality should look at this post."),
     )
+    if (
+        type(post)
+        .objects.filter(pk=post.pk, hidden_at__isnull=True, erased_at__isnull=True)
+        .count()
+        == 0
+    ):
+        raise ServiceError(_("This post has been removed already."))
     field = "question" if isinstance(post, Question) else "answer"
     if Report.objects.filter(**{field: post, "reporter": actor}).exists():
         raise ServiceError(_("You have reported this post already."))
@@ -271,9 +278,13 @@ def post_hide(*, post: Question | Answer, actor, reason: str):
     current.hidden_reason = reason
     current.hidden_by = actor
     current.save(update_fields=["text", "hidden_at", "hidden_reason", "hidden_by"])
+    data = {"post": (PostKind.QUESTION if model is Question else PostKind.ANSWER).value}
     if current.event_id is not None:
         timeline_erase_events(event_ids=[current.event_id])
-    kind = PostKind.QUESTION if model is Question else PostKind.ANSWER
+        # Which entry of the log held it: a reader of the log can tell this erasure
+        # from one a person asked for.
+        data["seq"] = current.event.seq
+    data["reason"] = reason
     roles = staff_roles(actor)
     record_event(
         challenge=locked,
@@ -281,7 +292,7 @@ def post_hide(*, post: Question | Answer, actor, reason: str):
         visibility=Visibility.PUBLIC,
         actor=actor,
         actor_role=Role.COORDINATOR if Role.COORDINATOR in roles else Role.REVIEWER,
-        data={"post": kind.value, "reason": reason},
+        data=data,
     )
     return current
 

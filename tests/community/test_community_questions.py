@@ -268,7 +268,11 @@ def test_a_hidden_post_is_gone_everywhere_and_its_hiding_is_on_the_timeline(
     # The hiding is a public event with its reason.
     hiding = TimelineEvent.objects.get(challenge=challenge, code=CommunityEvent.POST_HIDDEN)
     assert hiding.visibility == "public"
-    assert hiding.data == {"post": "question", "reason": "Noemt en beschuldigt een buurtbewoner."}
+    assert hiding.data == {
+        "post": "question",
+        "seq": event.seq,
+        "reason": "Noemt en beschuldigt een buurtbewoner.",
+    }
 
     follower_client = Client()
     follower_client.force_login(follower)
@@ -302,6 +306,22 @@ def test_a_hidden_post_is_gone_everywhere_and_its_hiding_is_on_the_timeline(
         services.question_answer(question=hidden, actor=challenge.initiator, text="Toch nog")
     with pytest.raises(ServiceError):
         services.post_hide(post=hidden, actor=reviewer, reason="Nog eens")
+    with pytest.raises(ServiceError):
+        services.post_report(post=hidden, actor=UserFactory(), reason="Weg ermee")
+
+
+def test_a_question_asked_before_closing_can_still_be_answered_not_asked():
+    reviewer = ReviewerFactory()
+    challenge = public_challenge(Status.DECISION, reviewer=reviewer)
+    asked = question(challenge)
+    from challenges import services as challenge_services
+
+    closed = challenge_services.challenge_transition(
+        challenge=challenge, to_status=Status.REJECTED, actor=reviewer, motivation="Te duur."
+    )
+    answer(asked, reviewer, "Het plan is afgewezen; de motivering staat op de tijdlijn.")
+    with pytest.raises(ServiceError):
+        question(closed)
 
 
 def test_hiding_an_answer(qa, django_capture_on_commit_callbacks):

@@ -130,3 +130,37 @@ def test_every_community_page_is_axe_clean_and_reflows(open_context, scene, axe_
     staff = open_context(language, user=reviewer).new_page()
     for url in [f"{base}/", f"{base}/question/{asked.pk}/hide/"]:
         _clean(staff, axe_report, url)
+
+
+def test_community_pages_are_valid_html(scene, vnu, tmp_path):
+    from django.test import Client
+
+    challenge, reviewer, resident = scene
+    supported = services.support_add(challenge=challenge, user=resident, offer="Koffie")
+    asked = services.question_ask(challenge=challenge, actor=UserFactory(), text="Wanneer?")
+    services.question_answer(question=asked, actor=challenge.initiator, text="In mei.")
+    base = f"/challenges/{challenge.pk}"
+    pages = {
+        None: [f"{base}/", f"{base}/questions/", f"{base}/supporters/"],
+        resident: [f"{base}/", f"{base}/support/withdraw/", f"{base}/question/{asked.pk}/report/"],
+        UserFactory(): [f"{base}/support/", f"{base}/questions/ask/"],
+        challenge.initiator: [
+            f"{base}/supporters/",
+            f"{base}/supporters/{supported.pk}/message/",
+            f"{base}/questions/{asked.pk}/answer/",
+        ],
+        reviewer: [f"{base}/question/{asked.pk}/hide/"],
+    }
+    files = []
+    for user, urls in pages.items():
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        for url in urls:
+            response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+            assert response.status_code == 200, url
+            path = tmp_path / f"page-{len(files)}.html"
+            path.write_bytes(response.content)
+            files.append(path)
+    errors = vnu(files)
+    assert not errors, "\n".join(errors)
