@@ -37,7 +37,7 @@ MAX_ID_DIGITS = 18
 def _open_data(response):
     response["Access-Control-Allow-Origin"] = "*"
     response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-    response["Access-Control-Allow-Headers"] = "Accept, Accept-Language, If-None-Match"
+    response["Access-Control-Allow-Headers"] = "Accept, Accept-Language"
     response["Access-Control-Expose-Headers"] = "Retry-After, Content-Language"
     return response
 
@@ -79,6 +79,7 @@ class ApiRootView(OpenDataMixin, APIView):
 
     @extend_schema(
         summary="The endpoints of this version",
+        tags=["api"],
         responses={200: {"type": "object", "additionalProperties": {"type": "string"}}},
     )
     def get(self, request):
@@ -98,6 +99,7 @@ class ApiRootView(OpenDataMixin, APIView):
 
 @extend_schema(
     summary="Public challenges",
+    tags=["challenges"],
     description="Every submitted challenge (never a draft), newest submission first.",
     parameters=[serializers.ChallengeListParams],
 )
@@ -114,6 +116,7 @@ class ChallengeListView(OpenDataMixin, generics.ListAPIView):
 
 @extend_schema(
     summary="A public challenge",
+    tags=["challenges"],
     description="Its published plan and stage, as on its public page.",
     parameters=[CHALLENGE_ID],
 )
@@ -127,6 +130,7 @@ class ChallengeDetailView(OpenDataMixin, generics.RetrieveAPIView):
 
 @extend_schema(
     summary="A challenge's public timeline",
+    tags=["challenges"],
     description="Its public events, oldest first, as on its public page.",
     parameters=[CHALLENGE_ID],
 )
@@ -142,6 +146,7 @@ class ChallengeTimelineView(OpenDataMixin, generics.ListAPIView):
 
 @extend_schema(
     summary="The public process log",
+    tags=["process log"],
     description=(
         "Every public event of every submitted challenge, in the order of the log "
         "(by seq). Poll `?after=<last_seq>` for what was added since."
@@ -159,6 +164,7 @@ class LogView(OpenDataMixin, generics.ListAPIView):
 class LogHeadView(OpenDataMixin, APIView):
     @extend_schema(
         summary="The head of the process log",
+        tags=["process log"],
         description=(
             "Its size and the chain hash of its last entry: whoever keeps it can later "
             "check that the log only grew (see /log/export.json)."
@@ -170,7 +176,7 @@ class LogHeadView(OpenDataMixin, APIView):
         return Response({"size": head.size, "hash": head.hash, "head": str(head)})
 
 
-@extend_schema(summary="The assessment criteria in use")
+@extend_schema(summary="The assessment criteria in use", tags=["catalogue"])
 class CriterionListView(OpenDataMixin, generics.ListAPIView):
     serializer_class = serializers.CriterionSerializer
     pagination_class = None
@@ -179,14 +185,16 @@ class CriterionListView(OpenDataMixin, generics.ListAPIView):
         return selectors.public_criteria()
 
 
-@extend_schema(summary="The tasks a challenge can take over (and those it could)")
+@extend_schema(
+    summary="The tasks a challenge can take over (and those it could)", tags=["catalogue"]
+)
 class TaskListView(OpenDataMixin, generics.ListAPIView):
     serializer_class = serializers.TaskSerializer
     pagination_class = None
     queryset = Task.objects.all()
 
 
-@extend_schema(summary="The neighbourhoods")
+@extend_schema(summary="The neighbourhoods", tags=["catalogue"])
 class NeighbourhoodListView(OpenDataMixin, generics.ListAPIView):
     serializer_class = serializers.NeighbourhoodSerializer
     pagination_class = None
@@ -196,6 +204,7 @@ class NeighbourhoodListView(OpenDataMixin, generics.ListAPIView):
 class StatisticsView(OpenDataMixin, APIView):
     @extend_schema(
         summary="The public statistics",
+        tags=["statistics"],
         description="The figures of the statistics page: challenges per stage, "
         "neighbourhood and task, the time to a decision against its target, the share "
         "accepted and the active partnerships. Only public data.",

@@ -470,7 +470,7 @@ LOGGING = {
 # it (so TRUSTED_PROXY_COUNT applies): API_THROTTLE_ANON for anonymous readers,
 # API_THROTTLE_USER for logged-in ones, each "<number>/<second|minute|hour|day>".
 # The counts live in the default cache (Redis in production, shared by every worker).
-INSTALLED_APPS += ["rest_framework", "drf_spectacular"]  # noqa: F405 (defined above)
+INSTALLED_APPS += ["rest_framework", "drf_spectacular"]
 REST_FRAMEWORK = {
     # Sessions only: a logged-in reader counts against the user rate. No Basic auth,
     # which would let anyone try passwords past allauth's rate limits.

@@ -10,7 +10,9 @@ hypothesis' examples are bounded so the whole run takes well under two minutes.
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from tests.api.factories import SECRET, visibility_world
@@ -25,7 +27,16 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_app
 
 @pytest.fixture
 def world(db):
-    return visibility_world()
+    """The data, and the portal's WSGI handler kept from closing the test's database
+    connection at the end of each request (as Django's test client does): on
+    PostgreSQL that would end the test's transaction."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield visibility_world()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
