@@ -249,10 +249,15 @@ def test_long_words_do_not_widen_the_wide_layout(open_context, site):
     # The admin's change page: the long title, the read-only plan and the timeline.
     staff = open_context("en", user=site.reviewer).new_page()
     staff.set_viewport_size(WIDE)
-    failure = too_wide(staff, f"/admin/challenges/challenge/{pk}/change/", WIDE)
-    if failure:
-        failures.append(failure)
-    expect(staff.locator("#content").get_by_text(TITLE_WORD).first).to_be_visible()
+    for challenge in (site.running, site.stages["assessment"]):
+        failure = too_wide(staff, f"/admin/challenges/challenge/{challenge.pk}/change/", WIDE)
+        if failure:
+            failures.append(failure)
+        expect(staff.locator("#content").get_by_text(TITLE_WORD).first).to_be_visible()
+    # The assessment rows fit inside their box: the last column is not cut off.
+    group = staff.locator("#assessments-group").bounding_box()
+    table = staff.locator("#assessments-group table").bounding_box()
+    assert table["x"] + table["width"] <= group["x"] + group["width"] + 1, (group, table)
     assert not failures, "Pages wider than 1280 px:\n" + "\n".join(failures)
 
 
