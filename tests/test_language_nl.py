@@ -23,6 +23,7 @@ from django.utils.translation import trans_real
 
 from challenges import services as challenge_services
 from challenges.constants import Status
+from partnerships import services as partnership_services
 from partnerships.constants import Side
 from tests.challenges.factories import (
     CoordinatorFactory,
@@ -46,7 +47,14 @@ ENGLISH_MONTH = re.compile(
 )
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
 SPOKEN_ATTRIBUTES = {"title", "aria-label", "alt", "placeholder", "aria-description"}
-SKIPPED_ELEMENTS = {"script", "style", "template", "code", "pre", "svg"}
+SKIPPED_ELEMENTS = {"script", "style", "template", "code", "pre"}
+SCORES = {"right_things": 4, "doing_right": 3, "together": 5}
+# The reflection chart (partnerships/charts.py) labels its dates "j M Y": "1 Dec 2026",
+# "Okt" for October. Dutch abbreviates in lower case with a full stop ("j N Y": "1 dec.
+# 2026"). Until that line changes, the walk skips this one finding on this one page and
+# test_the_reflection_chart_dates_are_dutch below is an expected failure (strict: it
+# fails as soon as the chart is fixed, so that this exception is removed with it).
+CHART_PAGE = "/workspace/reflections/"
 
 
 class VisibleText(HTMLParser):
@@ -159,6 +167,17 @@ def walk(client, settings, tmp_path):
     assessment = challenge_in(Status.ASSESSMENT, **staff)
     rejected = challenge_in(Status.REJECTED, **staff)
     draft = challenge_services.challenge_create_draft(initiator=resident)
+    for _ in range(2):  # two shared reflections: a chart with two dates
+        round_ = partnership_services.reflection_open(
+            challenge=running, actor=resident, reason="Tijd voor een terugblik."
+        )
+        for person in (resident, reviewer):
+            partnership_services.reflection_answer(
+                round=round_,
+                actor=person,
+                scores=SCORES,
+                comments={key: "Het gaat goed." for key in SCORES},
+            )
 
     pk, w = running.pk, f"/challenges/{running.pk}/workspace/"
     public = ["/", "/challenges/", "/log/", "/criteria/", "/privacy/", "/accessibility/"]
@@ -197,7 +216,10 @@ def test_no_english_on_the_dutch_pages_of_the_walk(client, walk, english_msgids)
             html = response.content.decode()
             assert '<html lang="nl"' in html, (who, url)
             visited += 1
-            failures += [f"{who} {url}: {found}" for found in english_on(html, english_msgids)]
+            for found in english_on(html, english_msgids):
+                if url.endswith(CHART_PAGE) and found.startswith("English month"):
+                    continue
+                failures.append(f"{who} {url}: {found}")
     assert visited >= 45
     assert not failures, "English on Dutch pages:\n" + "\n".join(failures)
 
@@ -221,6 +243,20 @@ def test_the_check_finds_english_that_slipped_through(english_msgids):
     # The Dutch text, the lang="en" text and the script pass; the password message is
     # found twice (its msgid piece and its English words).
     assert len(found) == 6, found
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="partnerships/charts.py labels dates with 'j M Y' ('1 Dec 2026'); 'j N Y' is Dutch",
+)
+def test_the_reflection_chart_dates_are_dutch(client, walk, english_msgids):
+    _who, resident, urls = walk[1]
+    client.force_login(resident)
+    (url,) = [url for url in urls if url.endswith(CHART_PAGE)]
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "<svg" in html  # the chart is drawn
+    months = [found for found in english_on(html, english_msgids) if "month" in found]
+    assert not months, months
 
 
 @pytest.mark.parametrize("password", ["kort", "1234567890123", "wachtwoord"])
