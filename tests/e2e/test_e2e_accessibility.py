@@ -198,11 +198,20 @@ def visit_admin_pages(open_context, admin_site: AdminSite, language: str):
         extra += [f"{ADMIN}{pk}/{name}/" for name in forms]
         if role == "coordinator":
             extra.append(f"{ADMIN}{pk}/assign-reviewer/")
+        rows = []  # the first row's page of each change list (a task, a criterion, ...)
         for url in lists + extra:
             response = page.goto(url)
             assert response.status == 200, (role, url, response.status)
             name = url.strip("/").replace("/", "-").replace("?", "-")
             yield f"admin-{role}-{name}", page, response.text()
+            first = page.locator("#result_list tbody tr:first-child th a[href]")
+            if url in lists and url != ADMIN and first.count():
+                rows.append(first.first.evaluate("a => a.pathname"))
+        assert len(rows) >= 5, rows
+        for url in rows:
+            response = page.goto(url)
+            assert response.status == 200, (role, url, response.status)
+            yield f"admin-{role}-row-{url.strip('/').replace('/', '-')}", page, response.text()
         # A form sent with an error: the error is announced and linked to the field.
         page.goto(f"{ADMIN}{pk}/note/")
         page.locator("#content form input[type=submit]").click()
