@@ -744,7 +744,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 @admin.register(TimelineEvent)
 class TimelineEventAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "challenge", "code", "visibility", "actor_role", "rendered")
+    list_display = ("created_at", "of_challenge", "code", "visibility", "actor_role", "rendered")
     list_filter = ("visibility", "code")
     search_fields = ("challenge__reference",)
     list_select_related = ("challenge",)
@@ -762,8 +762,13 @@ class TimelineEventAdmin(admin.ModelAdmin):
 
     @staticmethod
     def _shown(name: str) -> str:
-        # The event as text instead of its raw JSON data.
-        return "rendered" if name == "data" else name
+        # The event as text instead of its raw JSON data; the challenge under a
+        # translated label (the field has no verbose name of its own).
+        return {"data": "rendered", "challenge": "of_challenge"}.get(name, name)
+
+    @admin.display(description=_("challenge"), ordering="challenge")
+    def of_challenge(self, obj):
+        return obj.challenge
 
     @admin.display(description=_("what happened"))
     def rendered(self, obj):

@@ -1,6 +1,7 @@
-"""Accessibility of the public and challenger pages, in Dutch and in English:
-axe-core finds no WCAG 2.0/2.1 A or AA violation, the Nu Html Checker finds no HTML
-error, and a keyboard user reaches the content through a visible skip link."""
+"""Accessibility of the public and challenger pages, and of the admin pages a reviewer
+and a coordinator reach, in Dutch and in English: axe-core finds no WCAG 2.0/2.1 A or AA
+violation, the Nu Html Checker finds no HTML error, and a keyboard user reaches the
+content through a visible skip link."""
 
 import re
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from playwright.sync_api import expect
 from challenges import services
 from challenges.constants import Status, Visibility
 from challenges.models import Criterion
+from tests.challenges.factories import CoordinatorFactory, ReviewerFactory, challenge_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -147,6 +149,110 @@ def test_pages_have_no_axe_violations(open_context, site, axe_report, crawled_ht
             failures.append(f"{name} ({page.url}):\n{report}")
     crawled_html[language] = html
     assert not failures, f"axe-core violations ({language}):\n" + "\n".join(failures)
+
+
+@dataclass
+class AdminSite:
+    reviewer: object
+    coordinator: object
+    assessment: object  # in assessment: the rows to score, the publish page
+    running: object  # in execution: a long timeline
+
+
+@pytest.fixture
+def admin_site(transactional_db) -> AdminSite:
+    reviewer, coordinator = ReviewerFactory(), CoordinatorFactory()
+    staff = {"reviewer": reviewer, "coordinator": coordinator}
+    return AdminSite(
+        reviewer=reviewer,
+        coordinator=coordinator,
+        assessment=challenge_in(Status.ASSESSMENT, **staff),
+        running=challenge_in(Status.EXECUTION, **staff),
+    )
+
+
+ADMIN = "/admin/challenges/challenge/"
+
+
+def visit_admin_pages(open_context, admin_site: AdminSite, language: str):
+    """Every admin page a reviewer and a coordinator reach from the index (each app and
+    change list), the challenge change page and its form pages: yield (name, page, html).
+
+    `html` is the document the server sent: the admin's own script then sets
+    autocomplete="off" on the inline management fields, which the DOM shows but the HTML
+    standard does not allow on a hidden input."""
+    pk = admin_site.assessment.pk
+    forms = ["transition", "note", "publish-assessment"]
+    for role, user in [("reviewer", admin_site.reviewer), ("coordinator", admin_site.coordinator)]:
+        page = open_context(language, user=user).new_page()
+        response = page.goto("/admin/")
+        assert response.status == 200
+        yield f"admin-{role}-index", page, response.text()
+        listed = page.eval_on_selector_all(
+            "#content-main a[href^='/admin/']:not(.addlink)", "els => els.map(e => e.pathname)"
+        )
+        lists = sorted(set(listed))
+        assert ADMIN in lists and len(lists) >= 8, lists
+        extra = [f"{ADMIN}?assigned=queue", f"{ADMIN}{pk}/change/"]
+        extra += [f"{ADMIN}{admin_site.running.pk}/change/"]
+        extra += [f"{ADMIN}{pk}/{name}/" for name in forms]
+        if role == "coordinator":
+            extra.append(f"{ADMIN}{pk}/assign-reviewer/")
+        rows = []  # the first row's page of each change list (a task, a criterion, ...)
+        for url in lists + extra:
+            response = page.goto(url)
+            assert response.status == 200, (role, url, response.status)
+            name = url.strip("/").replace("/", "-").replace("?", "-")
+            yield f"admin-{role}-{name}", page, response.text()
+            first = page.locator("#result_list tbody tr:first-child th a[href]")
+            if url in lists and url != ADMIN and first.count():
+                rows.append(first.first.evaluate("a => a.pathname"))
+        assert len(rows) >= 5, rows
+        for url in rows:
+            response = page.goto(url)
+            assert response.status == 200, (role, url, response.status)
+            yield f"admin-{role}-row-{url.strip('/').replace('/', '-')}", page, response.text()
+        # A form sent with an error: the error is announced and linked to the field.
+        page.goto(f"{ADMIN}{pk}/note/")
+        page.locator("#content form input[type=submit]").click()
+        page.wait_for_load_state()
+        expect(page.locator("#content .errorlist").first).to_be_visible()
+        yield f"admin-{role}-note-with-errors", page, page.content()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_admin_pages_have_no_axe_violations(
+    open_context, admin_site, axe_report, crawled_html, language
+):
+    failures, html = [], {}
+    for name, page, sent in visit_admin_pages(open_context, admin_site, language):
+        assert page.locator("html").get_attribute("lang") == language, name
+        if name.endswith("-change"):
+            html[name] = sent
+        report = axe_report(page)
+        if report:
+            failures.append(f"{name} ({page.url}):\n{report}")
+    assert len(html) >= 4, sorted(html)  # the change pages of both, for the HTML check
+    crawled_html[f"admin-{language}"] = html
+    assert not failures, f"axe-core violations ({language}):\n" + "\n".join(failures)
+
+
+def test_admin_change_page_is_valid_html(open_context, admin_site, vnu, crawled_html, tmp_path):
+    """The challenge change page (assessment rows, timeline, the stacked cell labels)."""
+    files = []
+    for language in LANGUAGES:
+        html = crawled_html.get(f"admin-{language}") or {
+            name: sent
+            for name, _page, sent in visit_admin_pages(open_context, admin_site, language)
+            if name.endswith("-change")
+        }
+        for name, text in html.items():
+            path = tmp_path / f"{name}-{language}.html"
+            path.write_text(text, encoding="utf-8")
+            files.append(path)
+    assert len(files) >= 8
+    errors = vnu(files)
+    assert not errors, "Nu Html Checker errors:\n" + "\n".join(errors)
 
 
 def test_pages_are_valid_html(open_context, site, vnu, crawled_html, tmp_path):
