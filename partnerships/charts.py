@@ -233,7 +233,7 @@ def legend_rows(series: list[Series], top: float) -> tuple[list[LegendEntry], fl
 
 def trend_chart(points, key: str, question: str) -> Chart:
     """One chart for one question: a line per side over every shared reflection."""
-    texts = [date_format(point.when, "j M Y") for point in points]
+    texts = [date_format(point.when, "j N Y") for point in points]
     names = {
         Side.MUNICIPALITY.value: _("The municipality"),
         Side.CHALLENGER.value: _("The challenger"),
