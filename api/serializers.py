@@ -142,7 +142,8 @@ class EventSerializer(serializers.ModelSerializer):
     erased = serializers.BooleanField(
         source="is_erased",
         read_only=True,
-        help_text="Its content was removed at the request of the person concerned; "
+        help_text="Its content was removed (at the request of the person concerned, or a post "
+        "the municipality hid); "
         "it keeps its place in the log, its data is null.",
     )
     data = serializers.SerializerMethodField(

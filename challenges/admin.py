@@ -164,7 +164,10 @@ def _rendered_event(event) -> str:
     if event.pk is None:  # the admin's blank template row
         return ""
     if event.is_erased:
-        return _("Content removed at the request of the person concerned.")
+        return _(
+            "Content removed (at the request of the person concerned, "
+            "or a post the municipality hid)."
+        )
     # Our own templates' output, escaped by them.
     html = rendering.render(event, show_parties=True)
     return format_html('<div class="rtc-admin-event">{}</div>', mark_safe(html))  # noqa: S308
@@ -257,10 +260,11 @@ class AdminTransitionView(ChallengeAdminFormView):
         """Where the contact persons are set: the workspace (partnerships fills the
         guard; its URL is looked up by name, so challenges imports nothing of it)."""
         try:
-            url = reverse("partnerships:workspace", kwargs={"pk": self.challenge.pk})
+            return reverse(
+                "partnerships:workspace-contact-persons", kwargs={"pk": self.challenge.pk}
+            )
         except NoReverseMatch:
             return ""
-        return f"{url}#contact-persons"
 
     def get_success_message(self):
         return _("%(reference)s is now in stage “%(stage)s”.") % {

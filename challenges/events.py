@@ -71,7 +71,7 @@ EVENT_TYPES = [
     # entries by seq, so that an erasure is itself on the chain (challenges.chain).
     EventType(
         code=ERASURE_CODE,
-        label=_("Content removed on request"),
+        label=_("Content removed"),
         kind=CONVERSATION,
         automated=True,
     ),

@@ -569,7 +569,10 @@ class LogFeed(Feed):
 
     def item_description(self, item):
         if item.is_erased:
-            return _("Content removed at the request of the person concerned.")
+            return _(
+                "Content removed (at the request of the person concerned, "
+                "or a post the municipality hid)."
+            )
         return render_to_string("timeline/feed_item.html", {"event": item})
 
     def item_link(self, item):

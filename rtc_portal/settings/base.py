@@ -501,7 +501,13 @@ SPECTACULAR_SETTINGS = {
         "exactly what the public pages show: never a draft, never an event for the "
         "parties or the municipality only."
     ),
-    "LICENSE": {"name": "CC0 1.0", "url": "https://creativecommons.org/publicdomain/zero/1.0/"},
+    # The licence of the open data (OPEN_DATA_LICENSE), as the open-data page states it.
+    "LICENSE": {
+        "name": OPEN_DATA_LICENSE,
+        "url": OPEN_DATA_LICENSE
+        if OPEN_DATA_LICENSE.startswith(("http://", "https://"))
+        else f"https://spdx.org/licenses/{OPEN_DATA_LICENSE}.html",
+    },
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["api.permissions.ReadOnly"],
     "SERVE_AUTHENTICATION": [],

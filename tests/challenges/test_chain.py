@@ -344,7 +344,9 @@ def test_data_that_would_not_hash_the_same_after_storage_is_refused(data):
 
 # -- Erasure ------------------------------------------------------------------------
 
-ERASED_SENTENCE = "Content removed at the request of the person concerned."
+ERASED_SENTENCE = (
+    "Content removed (at the request of the person concerned, or a post the municipality hid)."
+)
 
 
 @pytest.fixture

@@ -34,7 +34,9 @@ from tests.challenges.factories import (
 TOOL = Path(settings.BASE_DIR) / "tools" / "verify_log_export.py"
 JSON_URL = reverse("challenges:log-export-json")
 CSV_URL = reverse("challenges:log-export-csv")
-ERASURE_SENTENCE = "was removed at the request of the person concerned (process log entr"
+ERASURE_SENTENCE = (
+    "at the request of the person concerned or as a post the municipality hid (process log entr"
+)
 
 pytestmark = pytest.mark.django_db
 

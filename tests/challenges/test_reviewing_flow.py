@@ -330,7 +330,7 @@ def test_the_contact_persons_refusal_links_to_the_workspace(client, reviewer):
     challenge = challenge_in(Status.INTAKE, reviewer=reviewer, contact_persons=False)
     url = reverse("admin:challenges_challenge_transition", args=[challenge.pk])
     client.force_login(reviewer)
-    link = reverse("partnerships:workspace", kwargs={"pk": challenge.pk}) + "#contact-persons"
+    link = reverse("partnerships:workspace-contact-persons", kwargs={"pk": challenge.pk})
     assert link not in client.get(url).content.decode()
     response = client.post(
         url,

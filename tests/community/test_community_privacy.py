@@ -69,6 +69,9 @@ def test_deleting_the_account_removes_support_and_erases_posts(
     assert message.erased_at is not None
     page = Client().get(challenge.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert TEXT not in page
-    assert "Content removed at the request of the person concerned." in page
+    assert (
+        "Content removed (at the request of the person concerned, or a post the municipality hid)."
+        in page
+    )
     assert "1 person supports" not in page
     verify_log(in_process=True)
