@@ -5,7 +5,8 @@ many supports and questions a challenge has."""
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from challenges.models import Challenge
@@ -40,6 +41,19 @@ def support_summary(challenge: Challenge) -> SupportSummary:
     # Named neighbourhoods first, most supporters first; "not given" last.
     summary.by_neighbourhood.sort(key=lambda item: (item[0] == "", -item[1], item[0]))
     return summary
+
+
+def supporter_count():
+    """The number of supporters of the challenge of the row, as an expression to
+    annotate a challenge queryset with (one query for any number of challenges)."""
+    counted = (
+        Support.objects.filter(challenge=OuterRef("pk"))
+        .order_by()
+        .values("challenge")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
 def support_counts(challenge_ids: Iterable[int]) -> dict[int, int]:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from challenges import selectors as challenge_selectors
 from challenges.models import ChainHead
+from community.selectors import supporter_count
 
 FORMAT = "rtc-public-challenges/1"
 # Rows per round trip to the database, and per piece of the response: small enough
@@ -83,6 +84,11 @@ COLUMNS = [
             "8601, UTC); empty when the stage has no target."
         ),
     ),
+    Column(
+        "supporters",
+        "integer",
+        _("How many residents support the challenge in the portal (a count; nobody named)."),
+    ),
 ]
 _FIELDS = (
     "pk",
@@ -97,6 +103,7 @@ _FIELDS = (
     "status_changed_at",
     "due_at",
     "status",
+    "supporters",
 )
 
 KNOWN_LICENSES = {
@@ -151,6 +158,7 @@ def public_rows():
     before, after = _detail_url_prefix()
     rows = (
         challenge_selectors.public_challenges()
+        .annotate(supporters=supporter_count())
         .order_by("pk")
         .values_list(*_FIELDS)
         .iterator(chunk_size=CHUNK)
@@ -171,6 +179,7 @@ def public_rows():
             in_stage_since,
             due_at,
             status,
+            supporters,
         ) in rows:
             yield {
                 "id": pk,
@@ -186,6 +195,7 @@ def public_rows():
                 "submitted_at": _iso(submitted_at),
                 "in_stage_since": _iso(in_stage_since),
                 "response_due": _iso(due_at),
+                "supporters": supporters,
             }
 
 

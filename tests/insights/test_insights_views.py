@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from challenges.constants import Status
+from challenges.models import Challenge
 from tests.challenges.factories import (
     ChallengeFactory,
     CoordinatorFactory,
@@ -227,3 +228,20 @@ def test_statistics_page_is_cached_and_a_new_event_refreshes_it(client, settings
     rows = _csv(client.get(reverse("insights:statistics-csv", kwargs={"table": "stages"}), **EN))
     assert {row["Stage"]: int(row["Challenges"]) for row in rows}["intake"] == 1
     assert client.get(url, **EN).content.decode() != first
+
+
+def test_the_challenges_dataset_counts_supporters_and_names_nobody(client, some_challenges):
+    from community import services as community_services
+
+    execution = Challenge.objects.get(title="Park in execution")
+    supporters = [UserFactory(display_name=f"Buur {n}") for n in range(3)]
+    for supporter in supporters:
+        community_services.support_add(challenge=execution, user=supporter, offer="Ik help mee")
+    rows = {row["title"]: row for row in _csv(client.get(reverse("insights:challenges-csv")))}
+    assert rows["Park in execution"]["supporters"] == "3"
+    assert rows["Park in intake"]["supporters"] == "0"
+    body = b"".join(client.get(reverse("insights:challenges-json")).streaming_content).decode()
+    document = json.loads(body)
+    counts = {row["title"]: row["supporters"] for row in document["challenges"]}
+    assert counts == {"Park in intake": 0, "Park in execution": 3}
+    assert "Buur 1" not in body and "Ik help mee" not in body
