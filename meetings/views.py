@@ -5,7 +5,7 @@ for something they may not know exists; a party who may not take a step gets 403
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 
 from challenges import permissions as challenge_permissions
 from challenges.models import Challenge
-from core.views import ServiceFormView
+from core.views import ServiceFormView, UploadFormMixin, as_download, stored_file_response
 from partnerships.uploads import RawNameUploadHandler
 
 from . import ics, permissions, selectors, services
@@ -198,7 +198,7 @@ class CancelView(MeetingStepView):
         )
 
 
-class MinutesView(MeetingStepView):
+class MinutesView(UploadFormMixin, MeetingStepView):
     """A refused upload answers 400, with the reason on the form."""
 
     form_class = MinutesForm
@@ -208,12 +208,6 @@ class MinutesView(MeetingStepView):
     def has_permission(self, user):
         return permissions.can_add_minutes(user, self.meeting, self.challenge)
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        if self.request.method == "POST":
-            kwargs["request"] = self.request
-        return kwargs
-
     def perform(self, form):
         return services.minutes_add(
             meeting=self.meeting,
@@ -222,11 +216,6 @@ class MinutesView(MeetingStepView):
             name=form.sent_name,
             description=form.cleaned_data["description"],
         )
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        response.status_code = 400
-        return response
 
 
 meeting_pick = PickView.as_view()
@@ -246,14 +235,6 @@ def minutes_add(request, pk, meeting_id):
 # -- Downloads -------------------------------------------------------------------------
 
 
-def _attachment_headers(response):
-    # Never rendered by the browser, never guessed, never framed or cached for others.
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @require_safe
 def meeting_ics(request, pk, meeting_id):
     challenge = _challenge(request, pk)
@@ -264,7 +245,7 @@ def meeting_ics(request, pk, meeting_id):
     name, content = made
     response = HttpResponse(content, content_type=f"{ics.MIMETYPE}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return _attachment_headers(response)
+    return as_download(response)
 
 
 @require_safe
@@ -272,14 +253,6 @@ def minutes_download(request, pk, meeting_id, minutes_id):
     challenge = _challenge(request, pk)
     meeting = _meeting(challenge, meeting_id)
     minutes = get_object_or_404(Minutes, meeting=meeting, pk=minutes_id)
-    try:
-        handle = minutes.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=minutes.original_name,
-        content_type=minutes.content_type,
+    return stored_file_response(
+        minutes.file, filename=minutes.original_name, content_type=minutes.content_type
     )
-    return _attachment_headers(response)

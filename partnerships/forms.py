@@ -6,12 +6,11 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from challenges.constants import LegalForm
 from core.errors import ServiceError
-from core.forms import BoundedDateField, PlainTextMixin
+from core.forms import BoundedDateField, CheckedUploadMixin, PlainTextMixin
 
 from . import uploads
 from .constants import REFLECTION_QUESTIONS, MemberRole, MilestoneStatus, ReportingRhythm, Side
@@ -416,7 +415,7 @@ class MessageForm(PlainTextMixin, forms.Form):
     )
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(CheckedUploadMixin, forms.Form):
     file = forms.FileField(
         label=_("Document"),
         help_text=_("PDF, ODT, DOCX, PNG or JPEG, at most 10 MB."),
@@ -436,42 +435,5 @@ class DocumentForm(forms.Form):
         help_text=_("What is it, for the other side?"),
     )
 
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.request = request
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        raw_names = getattr(self.request, "upload_raw_names", {}) if self.request else {}
-        name = raw_names.get(upload.name, upload.name)
-        try:
-            self.checked = uploads.check_upload(upload, name=name, size=upload.size)
-        except uploads.UploadRefused as refusal:
-            raise forms.ValidationError(refusal.message) from refusal
-        self.sent_name = name
-        return upload
-
-    def full_clean(self):
-        super().full_clean()
-        if self.request is None or not self.is_bound:
-            return
-        # Files the upload handler turned away never reach `cleaned_data`: say why.
-        too_large = getattr(self.request, "upload_too_large", [])
-        raw_names = getattr(self.request, "upload_raw_names", {})
-        refused = [raw for cleaned, raw in raw_names.items() if cleaned == ""]
-        if too_large:
-            self.errors.pop("file", None)
-            self.add_error(
-                "file",
-                _("The file “%(name)s” is larger than %(limit)s. Make it smaller and try again.")
-                % {
-                    "name": too_large[0],
-                    "limit": filesizeformat(uploads.max_upload_size()),
-                },
-            )
-        elif refused:
-            self.errors.pop("file", None)
-            try:
-                uploads.check_name(refused[0])
-            except uploads.UploadRefused as refusal:
-                self.add_error("file", refusal.message)
+    def check_file(self, upload, name: str):
+        return uploads.check_upload(upload, name=name, size=upload.size)

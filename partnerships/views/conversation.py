@@ -3,10 +3,11 @@ content) and downloading one (an attachment, for the parties only). The pages th
 show them are in `sections`."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from core.views import UploadFormMixin, stored_file_response
 
 from .. import permissions, services
 from ..forms import DocumentForm, MessageForm
@@ -45,7 +46,7 @@ def document_upload(request, pk):
     return _document_upload(request, pk=pk)
 
 
-class DocumentUploadView(WorkspaceFormPage):
+class DocumentUploadView(UploadFormMixin, WorkspaceFormPage):
     """A refused upload answers 400, with the reason on the form."""
 
     form_class = DocumentForm
@@ -62,12 +63,6 @@ class DocumentUploadView(WorkspaceFormPage):
     def has_permission(self, user):
         return permissions.can_work_in_workspace(user, self.challenge)
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        if self.request.method == "POST":
-            kwargs["request"] = self.request
-        return kwargs
-
     def perform(self, form):
         return services.document_upload(
             challenge=self.challenge,
@@ -77,11 +72,6 @@ class DocumentUploadView(WorkspaceFormPage):
             description=form.cleaned_data["description"],
         )
 
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        response.status_code = 400
-        return response
-
 
 _document_upload = csrf_protect(login_required(DocumentUploadView.as_view()))
 
@@ -90,18 +80,6 @@ _document_upload = csrf_protect(login_required(DocumentUploadView.as_view()))
 def document_download(request, pk, document_id):
     challenge = _workspace_challenge(request, pk)
     document = get_object_or_404(Document, challenge=challenge, pk=document_id)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
+    return stored_file_response(
+        document.file, filename=document.original_name, content_type=document.content_type
     )
-    # Never rendered by the browser, never guessed, never framed or cached for others.
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
