@@ -75,14 +75,18 @@ def is_activation(request: HttpRequest) -> bool:
 
 # What a staff member may open before their session proved a second factor: the
 # enrolment itself (and the password prompt allauth puts before it), logging out, and
-# the language switch. Everything else, portal pages included, waits for the factor:
-# a staff account acts for the municipality on the site too (workspaces, knots).
+# the language switch, and the municipality's stylesheet (built from settings, nothing
+# personal; sent to the enrolment page instead, the browser's fetch of it would open
+# that page again and so replace the secret the page shows). Everything else, portal
+# pages included, waits for the factor: a staff account acts for the municipality on
+# the site too (workspaces, knots).
 ALLOWED_BEFORE_SECOND_FACTOR = (
     "mfa_activate_totp",
     "mfa_index",
     "account_reauthenticate",
     "account_logout",
     "set_language",
+    "theme-css",
 )
 
 

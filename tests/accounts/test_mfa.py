@@ -361,3 +361,21 @@ def test_staff_without_a_factor_cannot_act_on_the_site_either(client, stage):
     assert Message.objects.count() == before
     # Logging out and changing the language still work.
     assert client.post("/accounts/logout/").status_code == 302
+
+
+def test_the_enrolment_page_keeps_its_secret_while_the_browser_fetches_its_stylesheets(client):
+    """The page's stylesheets are fetched after it (the municipality's /theme.css too).
+    Sent to the enrolment page instead, a browser follows that redirect, opens the page
+    again and gives the session a new secret, so the code of the app just scanned would
+    be refused. The stylesheet is answered as it is, and the first secret's code works."""
+    staff = ReviewerFactory(second_factor=False)
+    log_in(client, staff)
+    body = client.get(ACTIVATE).content.decode()
+    secret = re.search(r'id="totp-secret" type="text" value="([A-Z2-7]+)"', body).group(1)
+    theme = re.search(r'<link rel="stylesheet" href="(/theme\.css[^"]*)"', body)
+    assert theme, "the municipality's stylesheet is linked"
+    response = client.get(theme.group(1).replace("&amp;", "&"), follow=True)
+    assert response.redirect_chain == []
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/css")
+    activated = client.post(ACTIVATE, {"code": totp_code(secret)})
+    assert activated.status_code == 302 and activated.url == RECOVERY_CODES
