@@ -66,6 +66,7 @@ from django.utils import timezone, translation
 from django.utils.html import strip_tags
 
 from challenges import chain, registry
+from challenges.constants import Visibility
 from challenges.models import Invitation, TimelineEvent
 
 from .constants import Channel, DeliveryStatus, Frequency, Reason
@@ -99,6 +100,15 @@ def digest_message_id(digest_id: int) -> str:
 
 def event_url(event: TimelineEvent) -> str:
     return f"{settings.SITE_URL}{event.challenge.get_absolute_url()}#event-{event.pk}"
+
+
+def addressed_url(event: TimelineEvent, reason: str) -> str:
+    """Where the message leads: the event on the challenge's timeline, or, for a person
+    addressed by an event they may not read there (a team's message to a supporter),
+    their notifications, where they can."""
+    if reason == Reason.ADDRESSED and event.visibility != Visibility.PUBLIC:
+        return settings.SITE_URL + reverse("notifications:list")
+    return event_url(event)
 
 
 def preferences_url() -> str:
@@ -458,7 +468,7 @@ class _Builder:
                     "event": event,
                     "challenge": event.challenge,
                     "event_text": event_text(event),
-                    "url": event_url(event),
+                    "url": addressed_url(event, row.reason),
                     "preferences_url": preferences_url(),
                     "reason": self.reasons.get(row.reason, ""),
                     "chain_head": self.head,
@@ -601,7 +611,11 @@ def _digest_group(rows: list[Notification]) -> list[dict]:
             "challenge": group[0].event.challenge,
             "url": settings.SITE_URL + group[0].event.challenge.get_absolute_url(),
             "items": [
-                {"event": row.event, "text": event_text(row.event), "url": event_url(row.event)}
+                {
+                    "event": row.event,
+                    "text": event_text(row.event),
+                    "url": addressed_url(row.event, row.reason),
+                }
                 for row in group
             ],
         }

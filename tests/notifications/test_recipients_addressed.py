@@ -65,3 +65,24 @@ def test_not_on_a_draft_and_not_to_deactivated_accounts_and_malformed_ids_are_ig
         challenge, visibility=Visibility.PARTIES, recipient_ids=[gone.pk, "x", -1, True, None]
     )
     assert gone.pk not in _reasons(event)
+
+
+def test_the_mail_to_an_addressed_person_leads_to_what_they_can_read(
+    django_capture_on_commit_callbacks,
+):
+    """A parties-only event reaches an addressed outsider: the link in their mail goes to
+    their notifications (the timeline entry is not theirs to see); the parties' mails
+    still lead to the entry."""
+    from django.core import mail
+
+    reviewer, outsider = ReviewerFactory(), UserFactory()
+    challenge = challenge_in(Status.INTAKE, reviewer=reviewer)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        event = _record(
+            challenge, visibility=Visibility.PARTIES, recipient_ids=[outsider.pk], actor=reviewer
+        )
+    by_address = {message.to[0]: message.body for message in mail.outbox}
+    assert "/notifications/" in by_address[outsider.email]
+    assert f"#event-{event.pk}" not in by_address[outsider.email]
+    assert f"#event-{event.pk}" in by_address[challenge.initiator.email]
