@@ -10,7 +10,6 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
@@ -716,12 +715,7 @@ def attachment_upload(
         is_addition=is_addition,
         created_at=timezone.now(),
     )
-    if checked.content is not None:
-        stored = ContentFile(checked.content)
-    else:
-        stored = file
-        stored.seek(0)
-    attachment.file.save(checked.name, stored, save=False)
+    uploads.store_checked(attachment.file, checked, file)
     try:
         attachment.save()
         if is_addition:

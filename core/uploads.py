@@ -1065,3 +1065,18 @@ class RawNameUploadHandler(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None
+
+
+def store_checked(field_file, checked: "CheckedFile", upload) -> None:
+    """Write an accepted upload to the row's file field under its generated name (the
+    field's `upload_to`): the clean copy the check made when there is one (an image
+    re-encoded: no metadata, nothing appended), else the upload itself, rewound. The
+    row is saved by the caller."""
+    from django.core.files.base import ContentFile
+
+    if checked.content is not None:
+        stored = ContentFile(checked.content)
+    else:
+        stored = upload
+        stored.seek(0)
+    field_file.save(checked.name, stored, save=False)

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +23,7 @@ from challenges.permissions import staff_roles
 from challenges.services import locked_challenge
 from challenges.timeline import record_event
 from core.errors import ServiceError
+from core.uploads import store_checked
 from partnerships.constants import Side
 from partnerships.uploads import UploadRefused, check_upload
 
@@ -298,12 +298,7 @@ def minutes_add(
         sha256=checked.sha256,
         created_at=now,
     )
-    if checked.content is not None:
-        stored = ContentFile(checked.content)
-    else:
-        stored = file
-        stored.seek(0)
-    minutes.file.save(checked.name, stored, save=False)
+    store_checked(minutes.file, checked, file)
     try:
         minutes.save()
         record_event(

@@ -1,7 +1,6 @@
 """The conversation of the workspace: messages, and documents shared with the other
 side (checked by their content, stored under a generated name)."""
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +9,7 @@ from challenges.models import Challenge
 from challenges.services import locked_challenge
 from challenges.timeline import record_event
 from core.errors import ServiceError
+from core.uploads import store_checked
 
 from ..models import Document, Message
 from ..uploads import UploadRefused, check_upload
@@ -61,13 +61,7 @@ def document_upload(
         sha256=checked.sha256,
         created_at=timezone.now(),
     )
-    # An image is stored as re-encoded by the check (no metadata, nothing appended).
-    if checked.content is not None:
-        stored = ContentFile(checked.content)
-    else:
-        stored = file
-        stored.seek(0)
-    document.file.save(checked.name, stored, save=False)
+    store_checked(document.file, checked, file)
     try:
         document.save()
         record_event(
